@@ -1,0 +1,100 @@
+/* One entry at one level: reserved bits (R5), leaf or table (R7.1, R7.4),
+ * and the address it holds (R2). Mirrors pw_pkg::classify in RTL. */
+#include "pagewalk/walk.h"
+
+#define PSE36_MAX_BITS 40          /* R5.7: M' = min(M, 40) */
+#define PDE32_LARGE_RSVD_HI 21     /* R5.7: 4 MiB PDE bits 21:(M'-19) */
+#define PDE32_LARGE_RSVD_LO 13
+#define PSE36_RSVD_OFFSET 19
+#define LARGE_RSVD_LO 13           /* R5.5: bit 12 is PAT, reserved from 13 up */
+#define PAE_TOP_RSVD 62            /* R5.1: PAE reserves 62:M */
+#define LONG_TOP_RSVD 51           /* R5.1: 4/5-level reserves 51:M */
+/* R5.6: PDPTE bits 2:1 and 8:5 */
+#define PDPTE_RSVD_LOW (PW_BITS(2, 1) | PW_BITS(8, 5))
+
+static unsigned pse36_width(const pw_config *cfg)
+{
+    return cfg->maxphyaddr < PSE36_MAX_BITS ? cfg->maxphyaddr : PSE36_MAX_BITS;
+}
+
+static bool nxe_active(const pw_regs *r, pw_mode m)
+{
+    return m != PW_MODE_32 && (r->efer & EFER_NXE);
+}
+
+uint64_t pw_rsvd_mask(const pw_config *cfg, const pw_regs *r, pw_mode m, unsigned level, bool leaf)
+{
+    unsigned M = cfg->maxphyaddr;
+    uint64_t mask = 0;
+
+    if (m == PW_MODE_32) {
+        /* R5.7: only a 4 MiB PDE has reserved bits. */
+        if (level == PW_LVL_PD && leaf) {
+            unsigned lo = PDE32_LARGE_RSVD_LO;
+            if (cfg->has_pse36 && pse36_width(cfg) > PSE36_RSVD_OFFSET + PDE32_LARGE_RSVD_LO)
+                lo = pse36_width(cfg) - PSE36_RSVD_OFFSET;
+            mask = PW_BITS(PDE32_LARGE_RSVD_HI, lo);
+        }
+        return mask;
+    }
+
+    unsigned top = m == PW_MODE_PAE ? PAE_TOP_RSVD : LONG_TOP_RSVD;
+    if (M <= top)
+        mask |= PW_BITS(top, M);                       /* R5.1 */
+    if (!nxe_active(r, m))
+        mask |= PTE_XD;                                /* R5.2 */
+
+    if (m == PW_MODE_PAE && level == PW_LVL_PDPT)
+        return mask | PDPTE_RSVD_LOW | PTE_XD;         /* R5.6 (and R6.5 on demand) */
+    if (level >= PW_LVL_PML4)
+        mask |= PTE_PS;                                /* R5.3 */
+    if (leaf && level == PW_LVL_PDPT) {
+        if (!cfg->has_1g)
+            mask |= PTE_PS;                            /* R5.4 */
+        mask |= PW_BITS(pw_level_shift(m, level) - 1, LARGE_RSVD_LO); /* R5.5: 29:13 */
+    }
+    if (leaf && level == PW_LVL_PD)
+        mask |= PW_BITS(pw_level_shift(m, level) - 1, LARGE_RSVD_LO); /* R5.5: 20:13 */
+    return mask;
+}
+
+/* R7.4: which PS=1 entries are leaves. */
+static bool is_leaf(const pw_regs *r, pw_mode m, unsigned level, uint64_t e)
+{
+    if (level == PW_LVL_PT)
+        return true;
+    if (!(e & PTE_PS))
+        return false;
+    if (level == PW_LVL_PD)
+        return m != PW_MODE_32 || (r->cr4 & CR4_PSE);
+    /* PS at a 4/5-level PDPTE makes a 1 GiB leaf (reserved without has_1g, R5.4);
+     * at PML4E/PML5E and in a PAE PDPTE it is a reserved bit of a table entry. */
+    return level == PW_LVL_PDPT && (m == PW_MODE_4LVL || m == PW_MODE_5LVL);
+}
+
+pw_entry_class pw_classify(const pw_config *cfg, const pw_regs *r, pw_mode m, unsigned level,
+                           uint64_t e)
+{
+    if (!(e & PTE_P))
+        return PW_ENT_NOT_PRESENT;                     /* R7.1 a, R5.8 */
+    bool leaf = is_leaf(r, m, level, e);
+    if (e & pw_rsvd_mask(cfg, r, m, level, leaf))
+        return PW_ENT_RESERVED;                        /* R7.1 b */
+    return leaf ? PW_ENT_LEAF : PW_ENT_TABLE;
+}
+
+uint64_t pw_entry_addr(const pw_config *cfg, pw_mode m, unsigned level, bool leaf, uint64_t e)
+{
+    if (m == PW_MODE_32) {
+        if (!(leaf && level == PW_LVL_PD))
+            return e & PW_BITS(31, PW_PAGE_SHIFT);     /* R2.2 */
+        uint64_t pa = e & PW_BITS(31, pw_level_shift(m, level));
+        if (cfg->has_pse36) {
+            uint64_t hi = (e >> PDE32_PSE36_SHIFT) & PW_BITS(PDE32_PSE36_BITS - 1, 0);
+            pa |= (hi << 32) & PW_BITS(pse36_width(cfg) - 1, 0);
+        }
+        return pa;
+    }
+    unsigned lo = leaf ? pw_level_shift(m, level) : PW_PAGE_SHIFT;
+    return e & PW_BITS(cfg->maxphyaddr - 1, lo);       /* R2.3, R2.4 */
+}
