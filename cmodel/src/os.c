@@ -92,10 +92,10 @@ static uint64_t entry_addr_at(pw_mode m, uint64_t table, unsigned level, uint64_
 /* R2.1: 32 bits in 32-bit/PAE paging; canonical (sign-extended) otherwise. */
 static bool la_fits(pw_mode m, uint64_t la)
 {
-    unsigned bits = m == PW_MODE_4LVL ? LA4_BITS : m == PW_MODE_5LVL ? LA5_BITS : LA32_BITS;
-    uint64_t top = la >> (bits - 1);
     if (!long_mode(m))
-        return (la >> bits) == 0;
+        return (la >> LA32_BITS) == 0;
+    unsigned bits = m == PW_MODE_4LVL ? LA4_BITS : LA5_BITS;
+    uint64_t top = la >> (bits - 1); /* bits 63:bits-1 all equal */
     return top == 0 || top == (UINT64_MAX >> (bits - 1));
 }
 

@@ -71,6 +71,11 @@ void pw_psc_fill(pw_psc *p, pw_mode m, unsigned level, uint64_t la, uint16_t pci
             victim = i;
     if (victim == c->n)
         victim = pw_plru_victim(&c->plru);
+    /* As in the TLB: never two entries for one (key, pcid), e.g. after a restart
+     * re-reads a level that was cached in a higher-numbered slot. */
+    for (unsigned i = 0; i < c->n; i++)
+        if (i != victim && c->e[i].valid && c->e[i].key == key && c->e[i].pcid == pcid)
+            c->e[i].valid = false;
     c->e[victim] = (pw_psc_entry){.valid = true, .key = key, .pcid = pcid, .table = table,
                                   .perm = *perm};
     pw_plru_touch(&c->plru, victim);

@@ -390,6 +390,43 @@ static void test_raw_open_errors(void **state)
     unlink(path);
 }
 
+/* A dump larger than 4 GiB is mapped, not read: only touched pages cost. */
+static void test_raw_open_multi_gib_file(void **state)
+{
+    (void)state;
+    char path[64];
+    make_file(path, sizeof path, 0);
+    const uint64_t size = 6 * GIB;
+    int fd = open(path, O_WRONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)size), 0); /* a hole: no disk used */
+    const uint64_t pte = 0x00000001fffff067;
+    uint8_t le[8];
+    for (unsigned i = 0; i < 8; i++)
+        le[i] = (uint8_t)(pte >> (8 * i)); /* the dump is little-endian whatever the host */
+    assert_int_equal(pwrite(fd, le, sizeof le, (off_t)(size - 8)), (ssize_t)sizeof le);
+    close(fd);
+    pw_image *img;
+    assert_int_equal(pw_image_raw_open(path, &img), PW_OK);
+    assert_int_equal(pw_image_size(img), size);
+    pw_mem mem;
+    pw_image_mem(img, &mem);
+    uint64_t v, old;
+    assert_int_equal(mem.read(mem.ctx, size - 8, 8, 0, &v), PW_MEM_OK);
+    assert_int_equal(v, pte);
+    assert_int_equal(mem.read(mem.ctx, 5 * GIB, 8, 0, &v), PW_MEM_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(mem.cas(mem.ctx, size - 8, 8, pte, pte | PTE_D, 0, &old), PW_MEM_OK);
+    assert_int_equal(mem.read(mem.ctx, size, 8, 0, &v), PW_MEM_BUS_ERROR);
+    pw_image_free(img);
+    fd = open(path, O_RDONLY);
+    uint8_t now[8];
+    assert_int_equal(pread(fd, now, sizeof now, (off_t)(size - 8)), (ssize_t)sizeof now);
+    assert_memory_equal(now, le, sizeof le); /* the D bit stayed in the private copy */
+    close(fd);
+    unlink(path);
+}
+
 static void test_save_raw_refuses_to_overwrite(void **state)
 {
     (void)state;
@@ -471,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_R9_3_mem_cas_success_and_failure),
         cmocka_unit_test(test_raw_open_writes_stay_private),
         cmocka_unit_test(test_raw_open_errors),
+        cmocka_unit_test(test_raw_open_multi_gib_file),
         cmocka_unit_test(test_save_raw_refuses_to_overwrite),
         cmocka_unit_test(test_save_raw_writes_every_byte),
     };

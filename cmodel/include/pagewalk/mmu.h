@@ -23,7 +23,7 @@ typedef struct {
     uint64_t psc_hits[PW_MAX_LEVEL_SLOTS]; /* by level of the cached entry, 2..5 */
     uint64_t faults;       /* #PF delivered */
     uint64_t bus_errors;
-    uint64_t fills_dropped; /* walk results not cached because an invalidation overtook the walk */
+    uint64_t fills_dropped; /* successful walks not cached: a control operation overtook them */
 } pw_counters;
 
 #define PW_TRACE_MAX 64
@@ -81,7 +81,8 @@ typedef struct {
     uint64_t ready_cycle;    /* first cycle the request port can accept again */
     uint64_t next_cycle;     /* calls must not go back in time: the earliest cycle allowed */
     /* Results of the last walk, written at the edge that ends `fill_cycle`
-     * unless an invalidation arrives in a cycle in [walk_accept, fill_cycle]. */
+     * unless a control operation (any that does not #GP) arrives in a cycle in
+     * [walk_accept, fill_cycle]. */
     bool fill_pending;
     uint64_t walk_accept, fill_cycle;
     pw_walk_state fill_walk;

@@ -35,7 +35,8 @@ bool pw_psc_level_used(pw_mode m, unsigned level);
 /* The deepest hit (lowest level) for `la` under `pcid`: fills *start and
  * returns the level, or 0 on a miss. Touches the PLRU of the hit level only. */
 unsigned pw_psc_lookup(pw_psc *p, pw_mode m, uint64_t la, uint16_t pcid, pw_walk_start *start);
-/* Insert an entry at `level` (victim: lowest invalid-or-same-key slot, else PLRU). */
+/* Insert an entry at `level` (victim: lowest invalid-or-same-key slot, else PLRU;
+ * any other same-key slot is invalidated, so at most one entry matches). */
 void pw_psc_fill(pw_psc *p, pw_mode m, unsigned level, uint64_t la, uint16_t pcid,
                  uint64_t table, const pw_perm *perm);
 /* The PSC part of an invalidation (R11.5). Returns entries dropped. */

@@ -116,11 +116,14 @@ typedef struct {
     pw_perm perm;
     bool global;       /* leaf G with CR4.PGE */
     uint8_t memtype;   /* PW_MT_PWT | PW_MT_PCD | PW_MT_PAT of the leaf */
-    /* PW_OUT_OK: leaf level; otherwise the level where the walk stopped
-     * (0 when no entry was involved: TLB hit, no paging, #GP). */
+    /* PW_OUT_OK: leaf level (also on a TLB hit); otherwise the level where the
+     * walk stopped (0 when no entry was involved: no paging, #GP). */
     unsigned level;
-    uint64_t raw_entry;  /* entry found at `level` (a not-present entry keeps its OS bits) */
-    uint64_t entry_pa;   /* its physical address (PAE PDPTE register: where it was loaded from) */
+    /* Entry found at `level` (a not-present entry keeps its OS bits) and its
+     * physical address (PAE PDPTE register: where it was loaded from). Both 0
+     * on a TLB hit: the TLB keeps no raw entries. */
+    uint64_t raw_entry;
+    uint64_t entry_pa;
     uint32_t err_code;   /* PW_OUT_PF */
     unsigned restarts;   /* R9.3: walks redone because an entry changed before its CAS */
 } pw_result;
