@@ -90,9 +90,19 @@ unit: $(UNIT_BINS) $(CLI)
 unit-asan: $(UNIT_BINS_ASAN) $(BUILD)/asan/pagewalk
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run_unit.sh $(BUILD)/asan/tests
 
-cli-test: $(CLI) $(BUILD)/asan/pagewalk
-	@tests/cli/run.sh $(CLI)
-	@ASAN_OPTIONS=detect_leaks=1 tests/cli/run.sh $(BUILD)/asan/pagewalk
+# CLI tests: mkimage builds each mode's image, regs and expected output (tests/cli/mkimage.c).
+MKIMAGE      := $(BUILD)/tests/mkimage
+MKIMAGE_ASAN := $(BUILD)/asan/tests/mkimage
+$(MKIMAGE): $(call objs_of,$(BUILD),tests/cli/mkimage.c) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^
+$(MKIMAGE_ASAN): $(call objs_of,$(BUILD)/asan,tests/cli/mkimage.c) $(LIB_ASAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) -o $@ $^
+
+cli-test: $(CLI) $(BUILD)/asan/pagewalk $(MKIMAGE) $(MKIMAGE_ASAN)
+	@tests/cli/run.sh $(CLI) $(MKIMAGE)
+	@ASAN_OPTIONS=detect_leaks=1 tests/cli/run.sh $(BUILD)/asan/pagewalk $(MKIMAGE_ASAN)
 
 sim-smoke: $(SIM)
 	@$(SIM) --mode all --seeds 2 --seed 1 -n 20000

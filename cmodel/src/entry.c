@@ -22,40 +22,46 @@ static bool nxe_active(const pw_regs *r, pw_mode m)
     return m != PW_MODE_32 && (r->efer & EFER_NXE);
 }
 
-uint64_t pw_rsvd_mask(const pw_config *cfg, const pw_regs *r, pw_mode m, unsigned level, bool leaf)
+/* R5.1, R5.2: the part that depends on MAXPHYADDR and NXE, same at every level. */
+uint64_t pw_rsvd_base(const pw_config *cfg, const pw_regs *r, pw_mode m)
 {
-    unsigned M = cfg->maxphyaddr;
-    uint64_t mask = 0;
+    if (m == PW_MODE_32)
+        return 0;
+    unsigned top = m == PW_MODE_PAE ? PAE_TOP_RSVD : LONG_TOP_RSVD;
+    uint64_t mask = cfg->maxphyaddr <= top ? PW_BITS(top, cfg->maxphyaddr) : 0;
+    if (!nxe_active(r, m))
+        mask |= PTE_XD;
+    return mask;
+}
 
+/* The level-specific part. */
+static uint64_t rsvd_level(const pw_config *cfg, pw_mode m, unsigned level, bool leaf)
+{
     if (m == PW_MODE_32) {
         /* R5.7: only a 4 MiB PDE has reserved bits. */
-        if (level == PW_LVL_PD && leaf) {
-            unsigned lo = PDE32_LARGE_RSVD_LO;
-            if (cfg->has_pse36 && pse36_width(cfg) > PSE36_RSVD_OFFSET + PDE32_LARGE_RSVD_LO)
-                lo = pse36_width(cfg) - PSE36_RSVD_OFFSET;
-            mask = PW_BITS(PDE32_LARGE_RSVD_HI, lo);
-        }
-        return mask;
+        if (level != PW_LVL_PD || !leaf)
+            return 0;
+        unsigned lo = PDE32_LARGE_RSVD_LO;
+        if (cfg->has_pse36 && pse36_width(cfg) > PSE36_RSVD_OFFSET + PDE32_LARGE_RSVD_LO)
+            lo = pse36_width(cfg) - PSE36_RSVD_OFFSET;
+        return PW_BITS(PDE32_LARGE_RSVD_HI, lo);
     }
-
-    unsigned top = m == PW_MODE_PAE ? PAE_TOP_RSVD : LONG_TOP_RSVD;
-    if (M <= top)
-        mask |= PW_BITS(top, M);                       /* R5.1 */
-    if (!nxe_active(r, m))
-        mask |= PTE_XD;                                /* R5.2 */
-
     if (m == PW_MODE_PAE && level == PW_LVL_PDPT)
-        return mask | PDPTE_RSVD_LOW | PTE_XD;         /* R5.6 (and R6.5 on demand) */
+        return PDPTE_RSVD_LOW | PTE_XD;                /* R5.6 (and R6.5 on demand) */
     if (level >= PW_LVL_PML4)
-        mask |= PTE_PS;                                /* R5.3 */
-    if (leaf && level == PW_LVL_PDPT) {
-        if (!cfg->has_1g)
-            mask |= PTE_PS;                            /* R5.4 */
-        mask |= PW_BITS(pw_level_shift(m, level) - 1, LARGE_RSVD_LO); /* R5.5: 29:13 */
-    }
-    if (leaf && level == PW_LVL_PD)
-        mask |= PW_BITS(pw_level_shift(m, level) - 1, LARGE_RSVD_LO); /* R5.5: 20:13 */
+        return PTE_PS;                                 /* R5.3 */
+    if (!leaf || level == PW_LVL_PT)
+        return 0;
+    /* R5.5: large-page address bits below the page size, above PAT (29:13, 20:13). */
+    uint64_t mask = PW_BITS(pw_level_shift(m, level) - 1, LARGE_RSVD_LO);
+    if (level == PW_LVL_PDPT && !cfg->has_1g)
+        mask |= PTE_PS;                                /* R5.4 */
     return mask;
+}
+
+uint64_t pw_rsvd_mask(const pw_config *cfg, const pw_regs *r, pw_mode m, unsigned level, bool leaf)
+{
+    return pw_rsvd_base(cfg, r, m) | rsvd_level(cfg, m, level, leaf);
 }
 
 /* R7.4: which PS=1 entries are leaves. */
@@ -72,15 +78,21 @@ static bool is_leaf(const pw_regs *r, pw_mode m, unsigned level, uint64_t e)
     return level == PW_LVL_PDPT && (m == PW_MODE_4LVL || m == PW_MODE_5LVL);
 }
 
-pw_entry_class pw_classify(const pw_config *cfg, const pw_regs *r, pw_mode m, unsigned level,
-                           uint64_t e)
+pw_entry_class pw_classify_with_base(const pw_config *cfg, const pw_regs *r, pw_mode m,
+                                     unsigned level, uint64_t e, uint64_t rsvd_base)
 {
     if (!(e & PTE_P))
         return PW_ENT_NOT_PRESENT;                     /* R7.1 a, R5.8 */
     bool leaf = is_leaf(r, m, level, e);
-    if (e & pw_rsvd_mask(cfg, r, m, level, leaf))
+    if (e & (rsvd_base | rsvd_level(cfg, m, level, leaf)))
         return PW_ENT_RESERVED;                        /* R7.1 b */
     return leaf ? PW_ENT_LEAF : PW_ENT_TABLE;
+}
+
+pw_entry_class pw_classify(const pw_config *cfg, const pw_regs *r, pw_mode m, unsigned level,
+                           uint64_t e)
+{
+    return pw_classify_with_base(cfg, r, m, level, e, pw_rsvd_base(cfg, r, m));
 }
 
 uint64_t pw_entry_addr(const pw_config *cfg, pw_mode m, unsigned level, bool leaf, uint64_t e)

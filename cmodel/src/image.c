@@ -77,8 +77,24 @@ pw_status pw_image_write(pw_image *img, uint64_t pa, const void *buf, size_t len
 }
 
 /* Little-endian whatever the host. */
+/* Little-endian loads and stores of 4 or 8 bytes. memcpy compiles to one
+ * move; a big-endian host swaps. */
+static uint64_t le64(uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap64(v);
+#else
+    return v;
+#endif
+}
+
 static uint64_t load_le(const uint8_t *p, unsigned size)
 {
+    if (size == sizeof(uint64_t)) {
+        uint64_t v;
+        memcpy(&v, p, sizeof v);
+        return le64(v);
+    }
     uint64_t v = 0;
     for (unsigned i = 0; i < size; i++)
         v |= (uint64_t)p[i] << (BYTE_BITS * i);
@@ -87,6 +103,11 @@ static uint64_t load_le(const uint8_t *p, unsigned size)
 
 static void store_le(uint8_t *p, unsigned size, uint64_t v)
 {
+    if (size == sizeof(uint64_t)) {
+        v = le64(v);
+        memcpy(p, &v, sizeof v);
+        return;
+    }
     for (unsigned i = 0; i < size; i++)
         p[i] = (uint8_t)(v >> (BYTE_BITS * i));
 }

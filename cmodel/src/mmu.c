@@ -75,9 +75,13 @@ static void do_fill(pw_mmu *m)
     };
     pw_tlb_fill(&m->tlb, &e);
     /* R11.3: non-leaf entries this walk read (A=1 by now), never PAE PDPTE registers. */
-    for (unsigned l = pw_mode_levels(w->mode); l > r->level; l--)
-        if (w->from_mem[l])
-            pw_psc_fill(&m->psc, w->mode, l, w->la, m->fill_pcid, w->next_table[l], &w->perm_at[l]);
+    for (unsigned l = pw_mode_levels(w->mode); l > r->level; l--) {
+        if (!w->from_mem[l])
+            continue;
+        pw_perm p;
+        pw_walk_perm_at(w, l, &p);
+        pw_psc_fill(&m->psc, w->mode, l, w->la, m->fill_pcid, w->next_table[l], &p);
+    }
 }
 
 void pw_mmu_settle(pw_mmu *m, uint64_t cycle)

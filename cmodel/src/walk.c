@@ -7,8 +7,6 @@
 
 #define LA32_MASK PW_BITS(31, 0)
 
-static const pw_perm PERM_ALL = {.rw = true, .us = true, .xd = false, .nonleaf_rw = true,
-                                 .dirty = false, .pk = 0};
 
 bool pw_walk_trivial(const pw_regs *regs, const pw_request *req, pw_result *res)
 {
@@ -19,8 +17,7 @@ bool pw_walk_trivial(const pw_regs *regs, const pw_request *req, pw_result *res)
         res->outcome = PW_OUT_OK;
         res->pa = req->la & LA32_MASK;
         res->size = PW_SIZE_4K;
-        res->perm = PERM_ALL;
-        res->perm.dirty = true;
+        res->perm = (pw_perm){.rw = true, .us = true, .nonleaf_rw = true, .dirty = true};
         return true;
     }
     if (!pw_la_canonical(m, req->la)) {
@@ -43,11 +40,16 @@ static void to_root(pw_walk_state *w)
 {
     w->level = pw_mode_levels(w->mode);
     w->table = root_table(w->cfg, &w->regs, w->mode);
-    w->perm = PERM_ALL;
+    w->and_bits = w->nonleaf_and = ~UINT64_C(0);
+    w->xd_bits = 0;
     if (w->start.level) {
+        /* Rights the PSC entry cached (all non-leaf, so nonleaf_rw == rw). */
+        const pw_perm *p = &w->start.perm;
         w->level = w->start.level - 1;
         w->table = w->start.table;
-        w->perm = w->start.perm;
+        w->and_bits &= ~((p->rw ? 0 : PTE_RW) | (p->us ? 0 : PTE_US));
+        w->nonleaf_and &= ~(p->nonleaf_rw ? 0 : PTE_RW);
+        w->xd_bits = p->xd ? PTE_XD : 0;
     }
     memset(w->from_mem, 0, sizeof w->from_mem);
     w->phase = PW_PHASE_WALK;
@@ -63,15 +65,22 @@ pw_status pw_walk_begin(pw_walk_state *w, const pw_config *cfg, const pw_regs *r
     pw_mode m = pw_mode_of(regs);
     if (m == PW_MODE_NONE || !pw_la_canonical(m, req->la))
         return PW_ERR_ARG;
-    memset(w, 0, sizeof *w);
+    /* Only what a walk reads before writing it is initialised: this runs per miss. */
     w->cfg = cfg;
     w->regs = *regs;
     w->req = *req;
     w->mode = m;
     w->la = pw_la_truncate(m, req->la);
     pw_rights_ctl_of(regs, &w->ctl);
+    w->esize = pw_mode_entry_size(m);
+    w->rsvd_base = pw_rsvd_base(cfg, regs, m);
+    w->acc_bits = pw_access_err_bits(&w->ctl, req);
+    w->start.level = 0;
     if (start && start->level > 1 && start->level <= pw_mode_levels(m))
         w->start = *start;
+    memset(&w->result, 0, sizeof w->result);
+    w->status = PW_OK;
+    w->leaf_level = 0;
     to_root(w);
     return PW_OK;
 }
@@ -121,14 +130,22 @@ static void fold(pw_walk_state *w, uint64_t e, bool leaf)
 {
     if (w->mode == PW_MODE_PAE && w->level == PW_LVL_PDPT)
         return;
-    w->perm.rw &= (e & PTE_RW) != 0;
-    w->perm.us &= (e & PTE_US) != 0;
-    if (w->ctl.nxe)
-        w->perm.xd |= (e & PTE_XD) != 0;
+    w->and_bits &= e | ~(PTE_RW | PTE_US);
     if (!leaf)
-        w->perm.nonleaf_rw &= (e & PTE_RW) != 0;
-    else if (w->mode == PW_MODE_4LVL || w->mode == PW_MODE_5LVL)
-        w->perm.pk = (uint8_t)((e & PTE_PK) >> PTE_PK_SHIFT);  /* R8.7: leaf key only */
+        w->nonleaf_and &= e | ~PTE_RW;
+    if (w->ctl.nxe)
+        w->xd_bits |= e & PTE_XD;
+}
+
+static void perm_of(uint64_t and_bits, uint64_t nonleaf_and, uint64_t xd_bits, pw_perm *p)
+{
+    *p = (pw_perm){.rw = (and_bits & PTE_RW) != 0, .us = (and_bits & PTE_US) != 0,
+                   .xd = xd_bits != 0, .nonleaf_rw = (nonleaf_and & PTE_RW) != 0};
+}
+
+void pw_walk_perm_at(const pw_walk_state *w, unsigned level, pw_perm *perm)
+{
+    perm_of(w->and_at[level], w->and_at[level], w->xd_at[level], perm);
 }
 
 /* PAE PDPTEs carry no A flag and are never written (R6.4). */
@@ -144,9 +161,9 @@ static void step_entry(pw_walk_state *w, uint64_t e, uint64_t pa, bool from_mem)
     w->entry[l] = e;
     w->entry_pa[l] = pa;
     w->from_mem[l] = from_mem;
-    uint32_t acc_bits = pw_access_err_bits(&w->ctl, &w->req);
+    uint32_t acc_bits = w->acc_bits;
 
-    switch (pw_classify(w->cfg, &w->regs, w->mode, l, e)) {
+    switch (pw_classify_with_base(w->cfg, &w->regs, w->mode, l, e, w->rsvd_base)) {
     case PW_ENT_NOT_PRESENT:
         finish_fault(w, acc_bits, e, pa);                       /* P=0 */
         return;
@@ -155,8 +172,10 @@ static void step_entry(pw_walk_state *w, uint64_t e, uint64_t pa, bool from_mem)
         return;
     case PW_ENT_LEAF: {
         fold(w, e, true);
+        perm_of(w->and_bits, w->nonleaf_and, w->xd_bits, &w->perm);
         w->perm.dirty = (e & PTE_D) != 0;
-        w->perm_at[l] = w->perm;
+        if (w->mode == PW_MODE_4LVL || w->mode == PW_MODE_5LVL)
+            w->perm.pk = (uint8_t)((e & PTE_PK) >> PTE_PK_SHIFT);  /* R8.7: leaf key only */
         w->leaf_level = l;
         uint32_t err = pw_rights_check(&w->ctl, &w->req, &w->perm);  /* R7.3 */
         if (err) {
@@ -169,7 +188,8 @@ static void step_entry(pw_walk_state *w, uint64_t e, uint64_t pa, bool from_mem)
     }
     case PW_ENT_TABLE:
         fold(w, e, false);
-        w->perm_at[l] = w->perm;
+        w->and_at[l] = w->and_bits;
+        w->xd_at[l] = w->xd_bits;
         w->next_table[l] = pw_entry_addr(w->cfg, w->mode, l, false, e);
         /* R9.5 knob: QEMU sets A as each non-leaf entry passes its checks. */
         if (w->cfg->ad_on_fault == PW_AD_NONLEAF_AS_WALKED && from_mem && has_a_flag(w, l) &&
@@ -190,41 +210,40 @@ static bool leaf_needs_update(const pw_walk_state *w, uint64_t e)
 
 static void set_cas(pw_walk_state *w, pw_mem_access *acc, unsigned level, uint64_t desired)
 {
-    *acc = (pw_mem_access){.kind = PW_MEM_CAS, .pa = w->entry_pa[level],
-                           .size = pw_mode_entry_size(w->mode), .expect = w->entry[level],
-                           .desired = desired, .level = level};
+    *acc = (pw_mem_access){.kind = PW_MEM_CAS, .pa = w->entry_pa[level], .size = w->esize,
+                           .expect = w->entry[level], .desired = desired, .level = level};
 }
 
-bool pw_walk_next(pw_walk_state *w, pw_mem_access *acc)
+/* The next access, built in w->pending; NULL when the walk is done. */
+static const pw_mem_access *next_access(pw_walk_state *w)
 {
-    if (!w || !acc)
-        return false;
+    pw_mem_access *acc = &w->pending;
     for (;;) {
         if (w->phase == PW_PHASE_DONE)
-            return false;
-        if (w->has_pending) {
-            *acc = w->pending;
-            return true;
-        }
+            return NULL;
+        if (w->has_pending)
+            return acc;
         if (w->phase == PW_PHASE_WALK) {
             unsigned l = w->level;
             if (w->cas_now) {
                 set_cas(w, acc, l, w->entry[l] | PTE_A);
             } else {
-                uint64_t pa = w->table + (uint64_t)pw_la_index(w->mode, l, w->la) *
-                                             pw_mode_entry_size(w->mode);
+                unsigned idx = pw_la_index(w->mode, l, w->la);
+                uint64_t pa = w->table + (uint64_t)idx * w->esize;
                 if (w->mode == PW_MODE_PAE && l == PW_LVL_PDPT &&
                     w->cfg->pae_pdpte == PW_PDPTE_REGISTERS) {
                     /* R6.3: the PDPTE register, no memory access. */
-                    step_entry(w, w->regs.pdpte[pw_la_index(w->mode, l, w->la)], pa, false);
+                    step_entry(w, w->regs.pdpte[idx], pa, false);
                     continue;
                 }
-                *acc = (pw_mem_access){.kind = PW_MEM_READ, .pa = pa,
-                                       .size = pw_mode_entry_size(w->mode), .level = l};
+                acc->kind = PW_MEM_READ;
+                acc->pa = pa;
+                acc->size = w->esize;
+                acc->expect = acc->desired = 0;
+                acc->level = l;
             }
-            w->pending = *acc;
             w->has_pending = true;
-            return true;
+            return acc;
         }
         /* PW_PHASE_UPDATE, R9.3: one CAS per entry that needs it, top level first. */
         for (unsigned l = w->upd_level; l >= w->leaf_level && l >= 1; l--) {
@@ -238,14 +257,23 @@ bool pw_walk_next(pw_walk_state *w, pw_mem_access *acc)
                     want |= PTE_D;
                 set_cas(w, acc, l, want);
                 w->upd_level = l;
-                w->pending = *acc;
                 w->has_pending = true;
-                return true;
+                return acc;
             }
         }
         finish_ok(w);
-        return false;
+        return NULL;
     }
+}
+
+bool pw_walk_next(pw_walk_state *w, pw_mem_access *acc)
+{
+    if (!w || !acc)
+        return false;
+    const pw_mem_access *a = next_access(w);
+    if (a)
+        *acc = *a;
+    return a != NULL;
 }
 
 pw_status pw_walk_respond(pw_walk_state *w, pw_mem_status st, uint64_t data)
@@ -305,12 +333,13 @@ pw_status pw_walk(const pw_config *cfg, const pw_regs *regs, const pw_mem *mem,
     pw_status s = pw_walk_begin(&w, cfg, regs, req, NULL);
     if (s != PW_OK)
         return s;
-    pw_mem_access acc;
-    while (pw_walk_next(&w, &acc)) {
+    const pw_mem_access *acc;
+    while ((acc = next_access(&w)) != NULL) {
         uint64_t v = 0;
-        pw_mem_status ms = acc.kind == PW_MEM_READ
-                               ? mem->read(mem->ctx, acc.pa, acc.size, 0, &v)
-                               : mem->cas(mem->ctx, acc.pa, acc.size, acc.expect, acc.desired, 0, &v);
+        pw_mem_status ms = acc->kind == PW_MEM_READ
+                               ? mem->read(mem->ctx, acc->pa, acc->size, 0, &v)
+                               : mem->cas(mem->ctx, acc->pa, acc->size, acc->expect, acc->desired,
+                                          0, &v);
         pw_walk_respond(&w, ms, v);
     }
     *res = w.result;

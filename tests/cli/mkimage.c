@@ -372,8 +372,11 @@ static void build(const plan *p, pw_image *img, pw_os **os_out, built *b)
     CHECK(pw_os_new(img, &cfg, p->mode, POOL_BASE, POOL_SIZE, &opts, &os));
     *os_out = os;
 
-    for (const mapping *m = p->maps; m < p->maps + MAX_ROWS && row_used(m); m++)
+    for (const mapping *m = p->maps; m < p->maps + MAX_ROWS && row_used(m); m++) {
+        if (m->off >= size_bytes(m->size))
+            die("plan %s: offset 0x%" PRIx64 " outside its page", p->name, m->off);
         CHECK(pw_os_map(os, m->la, m->pa, m->size, m->flags));
+    }
     for (const special *s = p->sps; s < p->sps + MAX_ROWS && sp_used(s); s++)
         if (s->kind == SP_RSVD)
             CHECK(pw_os_map(os, s->map.la, s->map.pa, s->map.size, s->map.flags));
@@ -461,4 +464,110 @@ static void write_expected(FILE *f, const plan *p, const access *a, const built 
             break;
         }
     }
+}
+
+/* ---- Files ---- */
+
+static FILE *create(const char *dir, const char *name)
+{
+    char path[PATH_MAX_LEN];
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        die("path too long: %s/%s", dir, name);
+    FILE *f = fopen(path, "wx"); /* never overwrite */
+    if (!f)
+        die("cannot create %s", path);
+    return f;
+}
+
+static void finish(FILE *f, const char *name)
+{
+    if (ferror(f) || fclose(f) != 0)
+        die("cannot write %s", name);
+}
+
+/* The regs file, in the varied spellings the format allows. */
+static void write_regs(FILE *f, const plan *p, uint64_t cr3, const uint64_t *pdptes)
+{
+    fprintf(f, "# registers for mode %s, written by tests/cli/mkimage\n\n", p->name);
+    fprintf(f, "cr0 = 0x%" PRIx64 "\n", p->cr0);
+    fprintf(f, "cr3=0x%" PRIx64 "   # root table\n", cr3);
+    fprintf(f, "\tCR4\t=\t0x%" PRIx64 "\n", p->cr4);
+    if (p->efer_note)
+        fprintf(f, "efer = 0x%" PRIx64 "  # %s\n", p->efer, p->efer_note);
+    else
+        fprintf(f, "efer = 0x%" PRIx64 "\n", p->efer);
+    fprintf(f, "pkru = 0x%" PRIx32 "\n", p->pkru);
+    fprintf(f, "maxphyaddr = %u\n", p->maxphyaddr);
+    for (unsigned i = 0; pdptes && i < PDPTE_COUNT; i++)
+        fprintf(f, "pdpte%u = 0x%016" PRIx64 "\n", i, pdptes[i]);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3)
+        die("usage: mkimage 32|pae|4level|5level DIR");
+    const plan *p = NULL;
+    for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++)
+        if (strcmp(plans[i].name, argv[1]) == 0)
+            p = &plans[i];
+    if (!p)
+        die("unknown mode '%s' (32, pae, 4level, 5level)", argv[1]);
+    const char *dir = argv[2];
+
+    pw_image *img;
+    pw_os *os;
+    built b;
+    memset(&b, 0, sizeof b);
+    CHECK(pw_image_sparse_new(IMAGE_SIZE, &img));
+    build(p, img, &os, &b);
+    uint64_t cr3 = pw_os_cr3(os);
+
+    char path[PATH_MAX_LEN];
+    if (snprintf(path, sizeof path, "%s/image.raw", dir) >= (int)sizeof path)
+        die("path too long");
+    CHECK(pw_image_save_raw(img, path));
+
+    FILE *f = create(dir, "regs");
+    write_regs(f, p, cr3, NULL);
+    finish(f, "regs");
+    f = create(dir, "regs-override");
+    write_regs(f, p, 0, NULL); /* a wrong CR3 that --cr3 overrides */
+    finish(f, "regs-override");
+    if (p->mode == PW_MODE_PAE) {
+        uint64_t pdptes[PDPTE_COUNT];
+        for (unsigned i = 0; i < PDPTE_COUNT; i++)
+            CHECK(pw_image_read64(img, (cr3 & CR3_PAE_BASE) + i * PDPTE_BYTES, &pdptes[i]));
+        f = create(dir, "regs-pdpte");
+        write_regs(f, p, cr3, pdptes);
+        finish(f, "regs-pdpte");
+    }
+
+    FILE *runs = create(dir, "runs");
+    for (size_t i = 0; i < sizeof accesses / sizeof accesses[0]; i++) {
+        const access *a = &accesses[i];
+        if ((a->no_1g && !long_mode(p)) || (a->no_pse36 && p->mode != PW_MODE_32))
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "%s.expected", a->name);
+        f = create(dir, name);
+        write_expected(f, p, a, &b);
+        finish(f, name);
+    }
+    fprintf(runs, "read regs read.expected\n");
+    fprintf(runs, "read-aswalked regs read.expected --ad-policy as-walked\n");
+    fprintf(runs, "implicit regs read.expected --user --implicit\n");
+    fprintf(runs, "override regs-override read.expected --cr3 0x%" PRIx64 "\n", cr3);
+    fprintf(runs, "uwrite regs uwrite.expected --user --write\n");
+    fprintf(runs, "fetch regs fetch.expected --fetch\n");
+    if (long_mode(p))
+        fprintf(runs, "no1g regs no1g.expected --no-1g\n");
+    if (p->mode == PW_MODE_32)
+        fprintf(runs, "nopse36 regs nopse36.expected --no-pse36\n");
+    if (p->mode == PW_MODE_PAE)
+        fprintf(runs, "pdpte-regs regs-pdpte read.expected\n");
+    finish(runs, "runs");
+
+    pw_os_free(os);
+    pw_image_free(img);
+    return 0;
 }

@@ -31,6 +31,11 @@ typedef enum { PW_ENT_NOT_PRESENT, PW_ENT_RESERVED, PW_ENT_TABLE, PW_ENT_LEAF } 
 uint64_t pw_rsvd_mask(const pw_config *cfg, const pw_regs *regs, pw_mode m, unsigned level, bool leaf);
 pw_entry_class pw_classify(const pw_config *cfg, const pw_regs *regs, pw_mode m, unsigned level,
                            uint64_t entry);
+/* The same decision with the level-independent reserved bits (MAXPHYADDR, NXE)
+ * computed once per walk by pw_rsvd_base. */
+uint64_t pw_rsvd_base(const pw_config *cfg, const pw_regs *regs, pw_mode m);
+pw_entry_class pw_classify_with_base(const pw_config *cfg, const pw_regs *regs, pw_mode m,
+                                     unsigned level, uint64_t entry, uint64_t rsvd_base);
 /* Physical address of the next table, or of the page frame of a leaf at `level`. */
 uint64_t pw_entry_addr(const pw_config *cfg, pw_mode m, unsigned level, bool leaf, uint64_t entry);
 
@@ -70,15 +75,22 @@ typedef struct {
     pw_mode mode;
     uint64_t la;
     pw_walk_start start;
+    unsigned esize;          /* bytes per entry */
+    uint64_t rsvd_base;      /* pw_rsvd_base of the latched registers */
+    uint32_t acc_bits;       /* pw_access_err_bits of the request */
     /* progress */
     pw_walk_phase phase;
     unsigned level;          /* level of the next entry to read */
     uint64_t table;          /* table holding it */
-    pw_perm perm;            /* combined so far */
+    /* Rights combined so far (R8.2), as masks: AND of the entries' R/W and U/S
+     * bits, AND of the non-leaf R/W bits, OR of the XD bits. pw_perm is built
+     * from them at the leaf (pw_walk_perm_at for the levels above). */
+    uint64_t and_bits, nonleaf_and, xd_bits;
+    pw_perm perm;            /* of the leaf, once reached */
     uint64_t entry[PW_MAX_LEVEL_SLOTS];
     uint64_t entry_pa[PW_MAX_LEVEL_SLOTS];
     bool from_mem[PW_MAX_LEVEL_SLOTS];  /* read from memory by this walk */
-    pw_perm perm_at[PW_MAX_LEVEL_SLOTS]; /* rights combined down to this level */
+    uint64_t and_at[PW_MAX_LEVEL_SLOTS], xd_at[PW_MAX_LEVEL_SLOTS]; /* masks after this level */
     uint64_t next_table[PW_MAX_LEVEL_SLOTS]; /* table a non-leaf entry points to */
     bool cas_now;            /* NONLEAF_AS_WALKED: A of `level` is written before descending */
     unsigned leaf_level;
@@ -95,6 +107,8 @@ pw_status pw_walk_begin(pw_walk_state *w, const pw_config *cfg, const pw_regs *r
                         const pw_request *req, const pw_walk_start *start);
 /* The next memory access, or false when the walk is done (w->result holds the answer). */
 bool pw_walk_next(pw_walk_state *w, pw_mem_access *acc);
+/* Rights combined down to and including non-leaf `level` of this walk. */
+void pw_walk_perm_at(const pw_walk_state *w, unsigned level, pw_perm *perm);
 /* Feed the response to the access returned by pw_walk_next. */
 pw_status pw_walk_respond(pw_walk_state *w, pw_mem_status st, uint64_t data);
 
