@@ -36,7 +36,7 @@ pw_status pw_config_check(const pw_config *cfg, const char **msg)
     else if (cfg->maxphyaddr < PW_MAXPHYADDR_MIN || cfg->maxphyaddr > PW_MAXPHYADDR_MAX)
         why = "maxphyaddr must be 32..52";
     else if (!pow2(cfg->tlb_entries) || cfg->tlb_entries > PW_TLB_MAX_ENTRIES)
-        why = "tlb_entries must be a power of two, 1..256";
+        why = "tlb_entries must be a power of two, 1..64";
     else if (cfg->psc_entries[0] || cfg->psc_entries[1])
         why = "psc_entries[0] and [1] must be 0 (level-1 entries are leaves)";
     else if (cfg->ad_on_fault > PW_AD_NONLEAF_AS_WALKED)

@@ -153,15 +153,18 @@ static void default_schedule(uint64_t issue, uint64_t *accept, uint64_t *respond
 
 static void hit_result(const pw_tlb_entry *e, uint64_t la, pw_result *r)
 {
-    uint64_t bytes = pw_page_bytes(e->size);
-    memset(r, 0, sizeof *r);
+    uint64_t offset = la & ~(e->vpn_mask << PW_PAGE_SHIFT);
     r->outcome = PW_OUT_OK;
-    r->pa = (e->pfn << PW_PAGE_SHIFT) | (la & (bytes - 1));
+    r->pa = (e->pfn << PW_PAGE_SHIFT) | offset;
     r->size = e->size;
     r->perm = e->perm;
     r->global = e->global;
     r->memtype = e->memtype;
     r->level = e->level;
+    r->raw_entry = 0;
+    r->entry_pa = 0;
+    r->err_code = 0;
+    r->restarts = 0;
 }
 
 /* Run the walk against the memory's schedule, from cycle a + 1. Returns the
@@ -219,7 +222,8 @@ pw_status pw_mmu_translate(pw_mmu *m, const pw_request *req, uint64_t cycle, pw_
     m->next_cycle = a;
     m->ready_cycle = a + 1;
 
-    if (pw_walk_trivial(&m->regs, req, &rsp->result))
+    if ((m->mode == PW_MODE_NONE || !pw_la_canonical(m->mode, req->la)) &&
+        pw_walk_trivial(&m->regs, req, &rsp->result))
         return PW_OK;
 
     uint64_t la = pw_la_truncate(m->mode, req->la);

@@ -1,11 +1,6 @@
 /* Paging modes and linear-address geometry (R1.1, R2). */
 #include "pagewalk/walk.h"
 
-#define LA32_MASK     PW_BITS(31, 0)
-#define LA4_BITS      48
-#define LA5_BITS      57
-#define PAE_PDPT_SHIFT 30  /* R2.3: PDPTE index = LA[31:30] */
-#define PAE_PDPT_MASK  3u
 
 pw_mode pw_mode_of(const pw_regs *r)
 {
@@ -39,43 +34,6 @@ unsigned pw_mode_levels(pw_mode m)
     case PW_MODE_5LVL: return 5;
     default: return 0;
     }
-}
-
-unsigned pw_mode_entry_size(pw_mode m) { return m == PW_MODE_32 ? 4 : 8; }
-
-static unsigned la_bits(pw_mode m)
-{
-    return m == PW_MODE_5LVL ? LA5_BITS : m == PW_MODE_4LVL ? LA4_BITS : 32;
-}
-
-uint64_t pw_la_truncate(pw_mode m, uint64_t la)
-{
-    return la & PW_BITS(la_bits(m) - 1, 0);
-}
-
-/* R2.1: bits above the top index must copy its highest bit. */
-bool pw_la_canonical(pw_mode m, uint64_t la)
-{
-    if (m != PW_MODE_4LVL && m != PW_MODE_5LVL)
-        return true;
-    unsigned top = la_bits(m) - 1;
-    uint64_t high = la >> top;  /* bit `top` and above */
-    return high == 0 || high == (~UINT64_C(0) >> top);
-}
-
-unsigned pw_level_shift(pw_mode m, unsigned level)
-{
-    if (m == PW_MODE_32)
-        return PW_PAGE_SHIFT + PW_LEVEL_BITS_32 * (level - 1);
-    return PW_PAGE_SHIFT + PW_LEVEL_BITS * (level - 1);
-}
-
-unsigned pw_la_index(pw_mode m, unsigned level, uint64_t la)
-{
-    if (m == PW_MODE_PAE && level == PW_LVL_PDPT)
-        return (unsigned)(la >> PAE_PDPT_SHIFT) & PAE_PDPT_MASK;
-    unsigned bits = m == PW_MODE_32 ? PW_LEVEL_BITS_32 : PW_LEVEL_BITS;
-    return (unsigned)(la >> pw_level_shift(m, level)) & ((1u << bits) - 1);
 }
 
 uint64_t pw_page_bytes(pw_page_size s)

@@ -8,19 +8,21 @@ void pw_plru_init(pw_plru *p, unsigned ways)
 {
     memset(p, 0, sizeof *p);
     p->n = ways;
-}
-
-void pw_plru_touch(pw_plru *p, unsigned way)
-{
-    /* Walk up from the leaf; at each parent, point away from the child we came from. */
-    for (unsigned node = p->n + way; node > 1; node >>= 1)
-        p->bit[node >> 1] = (uint8_t)!(node & 1);
+    for (unsigned w = 0; w < ways && w < PW_PLRU_MAX_WAYS; w++) {
+        /* Walk up from the leaf; at each parent, point away from the child we came from. */
+        for (unsigned node = ways + w; node > 1; node >>= 1) {
+            unsigned parent = node >> 1;
+            p->touch_mask[w] |= UINT64_C(1) << parent;
+            if (!(node & 1))
+                p->touch_val[w] |= UINT64_C(1) << parent;
+        }
+    }
 }
 
 unsigned pw_plru_victim(const pw_plru *p)
 {
     unsigned node = 1;
     while (node < p->n)
-        node = 2 * node + p->bit[node];
+        node = 2 * node + pw_plru_node(p, node);
     return node - p->n;
 }

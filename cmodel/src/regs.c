@@ -59,7 +59,7 @@ static pw_status read_pdptes(const pw_config *cfg, const pw_regs *r, const pw_me
     for (unsigned i = 0; i < PDPTE_COUNT; i++) {
         uint64_t v = 0;
         if (mem->read(mem->ctx, base + (uint64_t)i * PDPTE_BYTES, PDPTE_BYTES, 0, &v) != PW_MEM_OK)
-            return PW_ERR_GP;   /* no memory behind CR3: the load cannot complete */
+            return PW_ERR_RANGE;   /* no memory behind CR3: the load cannot complete */
         if ((v & PTE_P) && (v & rsvd))
             return PW_ERR_GP;
         out[i] = v;
@@ -241,6 +241,15 @@ pw_status pw_regs_invpcid(const pw_config *cfg, const pw_regs *regs, unsigned ty
         set_flush(flush, PW_FLUSH_NONGLOBAL_ALL, 0, 0);
         return PW_OK;
     }
+}
+
+void pw_regs_normalize(pw_regs *r)
+{
+    if (!r)
+        return;
+    r->efer &= ~EFER_LMA;
+    if ((r->cr0 & CR0_PG) && (r->efer & EFER_LME))
+        r->efer |= EFER_LMA;
 }
 
 pw_status pw_regs_validate(const pw_config *cfg, const pw_regs *r, const char **msg)

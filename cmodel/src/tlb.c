@@ -23,7 +23,7 @@ static uint64_t vpn_mask(pw_page_size s)
 
 static bool same_page(const pw_tlb_entry *e, uint64_t la)
 {
-    return ((la >> PW_PAGE_SHIFT) & vpn_mask(e->size)) == e->vpn;
+    return ((la >> PW_PAGE_SHIFT) & e->vpn_mask) == e->vpn;
 }
 
 bool pw_tlb_entry_matches(const pw_tlb_entry *e, uint64_t la, uint16_t pcid)
@@ -31,40 +31,52 @@ bool pw_tlb_entry_matches(const pw_tlb_entry *e, uint64_t la, uint16_t pcid)
     return e->valid && (e->global || e->pcid == pcid) && same_page(e, la);   /* R11.4 */
 }
 
-int pw_tlb_lookup(const pw_tlb *t, uint64_t la, uint16_t pcid)
+static unsigned hint_slot(uint64_t la)
 {
-    for (unsigned i = 0; i < t->n; i++)
-        if (pw_tlb_entry_matches(&t->e[i], la, pcid))
+    uint64_t vpn = la >> PW_PAGE_SHIFT;
+    return (unsigned)((vpn ^ (vpn >> 8) ^ (vpn >> 16)) & (PW_TLB_HINT_SLOTS - 1));
+}
+
+int pw_tlb_lookup(pw_tlb *t, uint64_t la, uint16_t pcid)
+{
+    unsigned h = hint_slot(la), i = t->hint[h];
+    if (i < t->n && pw_tlb_entry_matches(&t->e[i], la, pcid))
+        return (int)i;
+    for (i = 0; i < t->n; i++) {
+        if (pw_tlb_entry_matches(&t->e[i], la, pcid)) {
+            t->hint[h] = (uint8_t)i;
             return (int)i;
+        }
+    }
     return -1;
 }
 
-void pw_tlb_touch(pw_tlb *t, unsigned i) { pw_plru_touch(&t->plru, i); }
 
-/* Could `a` and `b` both hit one address in some context? */
-static bool overlaps(const pw_tlb_entry *a, const pw_tlb_entry *b)
+/* Could valid entry `e` and the new entry both hit one address in some context?
+ * Their ranges overlap under the larger page's mask. */
+static bool overlaps(const pw_tlb_entry *e, const pw_tlb_entry *ne, uint64_t ne_mask)
 {
-    if (!a->valid || !b->valid)
+    if (!e->valid || !(e->global || ne->global || e->pcid == ne->pcid))
         return false;
-    if (!(a->global || b->global || a->pcid == b->pcid))
-        return false;
-    uint64_t m = vpn_mask(a->size) & vpn_mask(b->size);   /* the larger page */
-    return (a->vpn & m) == (b->vpn & m);
+    return ((e->vpn ^ ne->vpn) & e->vpn_mask & ne_mask) == 0;
 }
 
 unsigned pw_tlb_fill(pw_tlb *t, const pw_tlb_entry *ne)
 {
+    uint64_t mask = vpn_mask(ne->size);
     unsigned victim = t->n;
     for (unsigned i = 0; i < t->n && victim == t->n; i++)
-        if (!t->e[i].valid || overlaps(&t->e[i], ne))
+        if (!t->e[i].valid || overlaps(&t->e[i], ne, mask))
             victim = i;
     if (victim == t->n)
         victim = pw_plru_victim(&t->plru);
-    for (unsigned i = 0; i < t->n; i++)
-        if (i != victim && overlaps(&t->e[i], ne))
+    for (unsigned i = victim + 1; i < t->n; i++)
+        if (overlaps(&t->e[i], ne, mask))
             t->e[i].valid = false;
     t->e[victim] = *ne;
     t->e[victim].valid = true;
+    t->e[victim].vpn_mask = mask;
+    t->e[victim].vpn &= mask;
     pw_plru_touch(&t->plru, victim);
     return victim;
 }

@@ -39,8 +39,12 @@ static int fail(const char *what)
     return 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    /* argv[1]: divide every loop count (for instruction counting under valgrind). */
+    uint64_t div = argc > 1 ? strtoull(argv[1], NULL, 10) : 1;
+    if (!div)
+        return fail("the divisor must be a positive number");
     pw_config cfg;
     pw_config_default(&cfg);
     pw_image *img;
@@ -70,7 +74,7 @@ int main(void)
     pw_image_mem(img, &mem);
 
     /* Full walks through pw_walk. */
-    const uint64_t walks = 20000000;
+    const uint64_t walks = 20000000 / div;
     pw_request q = {.kind = PW_ACC_READ};
     pw_result res;
     uint64_t seed = 88172645463325252ull, sum = 0;
@@ -81,7 +85,7 @@ int main(void)
         sum += res.pa;
     }
     double t_walk = now() - t0;
-    const uint64_t spread_walks = 2000000;
+    const uint64_t spread_walks = 2000000 / div;
     t0 = now();
     for (uint64_t i = 0; i < spread_walks; i++) {
         q.la = spread[xorshift(&seed) & (WALK_PAGES - 1)];
@@ -103,7 +107,7 @@ int main(void)
         pw_mmu_translate(m, &q, cycle, rsp);
         cycle = rsp->rsp_cycle;
     }
-    const uint64_t hits = 200000000;
+    const uint64_t hits = 200000000 / div;
     uint64_t hits_seen = m->cnt.hits;
     t0 = now();
     for (uint64_t i = 0; i < hits; i++) {
@@ -117,7 +121,7 @@ int main(void)
         return fail("hit loop missed the TLB");
 
     /* Misses through the mmu: a set larger than the TLB, PSCs help. */
-    const uint64_t misses = 10000000;
+    const uint64_t misses = 10000000 / div;
     t0 = now();
     for (uint64_t i = 0; i < misses; i++) {
         q.la = la[xorshift(&seed) & (WALK_PAGES - 1)];   /* PDE-cache hits: one read each */

@@ -43,13 +43,19 @@ pw_status pw_regs_mov_cr3(const pw_config *cfg, pw_regs *regs, const pw_mem *mem
 pw_status pw_regs_mov_cr4(const pw_config *cfg, pw_regs *regs, const pw_mem *mem, uint64_t val,
                           pw_flush *flush);
 pw_status pw_regs_wrmsr_efer(const pw_config *cfg, pw_regs *regs, uint64_t val, pw_flush *flush);
-/* R6.1/R6.2: read the four PDPTEs at CR3[31:5]; #GP if a present one has a reserved bit. */
+/* R6.1/R6.2: read the four PDPTEs at CR3[31:5]; PW_ERR_GP if a present one has a
+ * reserved bit, PW_ERR_RANGE if they lie outside memory. Nothing loaded on error.
+ * The MOVs below pass either error on unchanged. */
 pw_status pw_regs_load_pdptes(const pw_config *cfg, pw_regs *regs, const pw_mem *mem);
 /* INVLPG (CPL 0 assumed; a non-canonical LA is a NOP). */
 pw_status pw_regs_invlpg(const pw_config *cfg, const pw_regs *regs, uint64_t la, pw_flush *flush);
 /* INVPCID types 0-3 with descriptor {pcid (64-bit field), la}. */
 pw_status pw_regs_invpcid(const pw_config *cfg, const pw_regs *regs, unsigned type,
                           uint64_t desc_pcid, uint64_t desc_la, pw_flush *flush);
+
+/* EFER.LMA as the CPU computes it (LME && CR0.PG), for register states taken
+ * from a dump or a file that may not carry it. */
+void pw_regs_normalize(pw_regs *regs);
 
 /* Set registers directly, without checks or loads (for building a state, e.g.
  * from a register file). pw_regs_validate says whether the state is one a CPU

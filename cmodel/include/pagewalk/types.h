@@ -50,7 +50,7 @@ typedef enum {
 /* Level numbers (x86-paging.md notation). */
 enum { PW_LVL_PT = 1, PW_LVL_PD = 2, PW_LVL_PDPT = 3, PW_LVL_PML4 = 4, PW_LVL_PML5 = 5 };
 
-#define PW_TLB_MAX_ENTRIES 256
+#define PW_TLB_MAX_ENTRIES 64
 #define PW_PSC_MAX_ENTRIES 64
 
 /* Everything that is a knob in RTL (a parameter) is a field here. */

@@ -14,14 +14,41 @@ const char *pw_mode_name(pw_mode m);
 /* Levels of a mode: 2 (32-bit), 3 (PAE), 4, 5; 0 without paging. */
 unsigned pw_mode_levels(pw_mode m);
 /* Bytes per entry: 4 in 32-bit paging, else 8. */
-unsigned pw_mode_entry_size(pw_mode m);
-/* R2.1: the address as the walker sees it (32 bits outside IA-32e), and whether it is canonical. */
-uint64_t pw_la_truncate(pw_mode m, uint64_t la);
-bool pw_la_canonical(pw_mode m, uint64_t la);
-/* Index of `la` in the table at `level`. */
-unsigned pw_la_index(pw_mode m, unsigned level, uint64_t la);
-/* Bits of `la` covered by one entry at `level` (its region's shift). */
-unsigned pw_level_shift(pw_mode m, unsigned level);
+static inline unsigned pw_mode_entry_size(pw_mode m) { return m == PW_MODE_32 ? 4 : 8; }
+
+/* Linear-address bits the mode translates (R2.1). */
+static inline unsigned pw_la_bits(pw_mode m)
+{
+    return m == PW_MODE_5LVL ? 57 : m == PW_MODE_4LVL ? 48 : 32;
+}
+/* R2.1: the address as the walker sees it (32 bits outside IA-32e). */
+static inline uint64_t pw_la_truncate(pw_mode m, uint64_t la)
+{
+    return la & PW_BITS(pw_la_bits(m) - 1, 0);
+}
+/* R2.1: bits above the top index must copy its highest bit (4/5-level only). */
+static inline bool pw_la_canonical(pw_mode m, uint64_t la)
+{
+    if (m != PW_MODE_4LVL && m != PW_MODE_5LVL)
+        return true;
+    unsigned top = pw_la_bits(m) - 1;
+    uint64_t high = la >> top;
+    return high == 0 || high == (~UINT64_C(0) >> top);
+}
+/* Bits of `la` below the region one entry at `level` maps (its shift). */
+static inline unsigned pw_level_shift(pw_mode m, unsigned level)
+{
+    unsigned bits = m == PW_MODE_32 ? PW_LEVEL_BITS_32 : PW_LEVEL_BITS;
+    return PW_PAGE_SHIFT + bits * (level - 1);
+}
+/* Index of `la` in the table at `level`; a PAE PDPTE index is LA[31:30] (R2.3). */
+static inline unsigned pw_la_index(pw_mode m, unsigned level, uint64_t la)
+{
+    if (m == PW_MODE_PAE && level == PW_LVL_PDPT)
+        return (unsigned)(la >> 30) & 3u;
+    unsigned bits = m == PW_MODE_32 ? PW_LEVEL_BITS_32 : PW_LEVEL_BITS;
+    return (unsigned)(la >> pw_level_shift(m, level)) & ((1u << bits) - 1);
+}
 uint64_t pw_page_bytes(pw_page_size s);
 const char *pw_page_size_name(pw_page_size s);
 
