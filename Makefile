@@ -36,6 +36,7 @@ LIB      := $(BUILD)/libpagewalk.a
 LIB_ASAN := $(BUILD)/asan/libpagewalk.a
 CLI      := $(BUILD)/pagewalk
 
+.SECONDARY:
 .PHONY: all setup lib cli test unit unit-asan sim sim-smoke bench install clean cli-test
 all: lib cli
 

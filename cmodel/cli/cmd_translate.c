@@ -183,6 +183,10 @@ static void print_result(FILE *out, uint64_t la, const pw_result *r)
         fprintf(out, "0x%016" PRIx64 " bus-error level=%u entry_pa=0x%016" PRIx64 "\n", la,
                 r->level, r->entry_pa);
         return;
+    case PW_OUT_ABORTED:
+        fprintf(out, "0x%016" PRIx64 " aborted level=%u entry_pa=0x%016" PRIx64 "\n", la,
+                r->level, r->entry_pa);
+        return;
     }
 }
 

@@ -301,6 +301,9 @@ pw_status pw_walk_respond(pw_walk_state *w, pw_mem_status st, uint64_t data)
         /* R9.3: the entry changed under us; redo the walk from the root. */
         if (++w->result.restarts > w->cfg->max_restarts) {
             w->status = PW_ERR_LIVELOCK;
+            w->result.outcome = PW_OUT_ABORTED;
+            w->result.level = acc.level;
+            w->result.entry_pa = acc.pa;
             w->phase = PW_PHASE_DONE;
             return PW_ERR_LIVELOCK;
         }

@@ -442,6 +442,62 @@ static void test_R8_10_keys_evaluated_at_access_time(void **state)
     pw_env_free(&e);
 }
 
+/* Through the MMU: the TLB entry keeps the leaf key, PKRU is applied at lookup. */
+#define CYCLE_STEP 100 /* longer than any walk here: every fill has landed */
+#define MMU_OK UINT32_MAX
+
+static void mmu_check(pw_mmu *m, uint64_t *cycle, pw_request q, uint32_t err, bool hit, int line)
+{
+    pw_mmu_response rsp;
+    *cycle += CYCLE_STEP;
+    assert_int_equal(pw_mmu_translate(m, &q, *cycle, &rsp), PW_OK);
+    pw_outcome want = err == MMU_OK ? PW_OUT_OK : PW_OUT_PF;
+    if (rsp.result.outcome != want || (want == PW_OUT_PF && rsp.result.err_code != err) ||
+        rsp.hit != hit)
+        fail_msg("line %d mode %s: outcome %d err %#x hit %d, expected outcome %d err %#x hit %d",
+                 line, pw_mode_name(m->mode), rsp.result.outcome, rsp.result.err_code, rsp.hit,
+                 want, want == PW_OUT_PF ? err : 0, hit);
+}
+
+static void mmu_wrpkru(pw_mmu *m, uint64_t *cycle, uint32_t pkru)
+{
+    *cycle += CYCLE_STEP;
+    assert_int_equal(pw_mmu_ctl(m, *cycle, &(pw_ctl){.kind = PW_CTL_WRPKRU, .value = pkru}), PW_OK);
+}
+
+#define MMU_EXPECT(m, cyc, err, hit, ...) \
+    mmu_check((m), (cyc), (pw_request){__VA_ARGS__}, (err), (hit), __LINE__)
+
+static void test_R8_10_tlb_hit_applies_current_pkru(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < N_LONG; i++) {
+        pw_env e;
+        setup_page(&e, LONG_MODES[i], PTE_US | PTE_RW | PTE_A | PTE_D | LEAF_KEY(KEY));
+        pw_mmu *m = test_calloc(1, sizeof *m);
+        assert_non_null(m);
+        assert_int_equal(pw_mmu_init(m, &e.cfg, &e.mem), PW_OK);
+        pw_regs regs = e.regs;
+        regs.cr4 |= CR4_PKE;
+        assert_int_equal(pw_mmu_set_regs(m, &regs), PW_OK);
+        uint64_t cyc = 0;
+        MMU_EXPECT(m, &cyc, MMU_OK, false, .la = LA_4K, .kind = PW_ACC_READ, .user = true);
+        mmu_wrpkru(m, &cyc, PKEY_AD(OTHER) | PKEY_WD(OTHER));
+        MMU_EXPECT(m, &cyc, MMU_OK, true, .la = LA_4K, .kind = PW_ACC_WRITE, .user = true);
+        mmu_wrpkru(m, &cyc, PKEY_WD(KEY));
+        MMU_EXPECT(m, &cyc, MMU_OK, true, .la = LA_4K, .kind = PW_ACC_READ, .user = true);
+        MMU_EXPECT(m, &cyc, PF_P | PF_W | PF_U | PF_PK, false, .la = LA_4K, .kind = PW_ACC_WRITE,
+                   .user = true);
+        mmu_wrpkru(m, &cyc, 0);
+        MMU_EXPECT(m, &cyc, MMU_OK, false, .la = LA_4K, .kind = PW_ACC_WRITE, .user = true);
+        mmu_wrpkru(m, &cyc, PKEY_AD(KEY));
+        MMU_EXPECT(m, &cyc, PF_P | PF_U | PF_PK, false, .la = LA_4K, .kind = PW_ACC_READ,
+                   .user = true);
+        test_free(m);
+        pw_env_free(&e);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_R8_8_needs_cr4_pks),
         cmocka_unit_test(test_R8_8_has_pks_gates_cr4_pks),
         cmocka_unit_test(test_R8_10_keys_evaluated_at_access_time),
+        cmocka_unit_test(test_R8_10_tlb_hit_applies_current_pkru),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

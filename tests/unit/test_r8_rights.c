@@ -437,6 +437,62 @@ static void test_R8_10_rights_evaluated_at_access_time(void **state)
     }
 }
 
+/* Through the MMU: a TLB entry holds only the combined rights, and WP, SMAP
+ * and AC are applied at lookup (R8.10; docs/tlb.md: no flush needed). */
+#define CYCLE_STEP 100 /* longer than any walk here: every fill has landed */
+
+static void mmu_check(pw_mmu *m, uint64_t *cycle, pw_request q, uint32_t err, bool hit, int line)
+{
+    pw_mmu_response rsp;
+    *cycle += CYCLE_STEP;
+    assert_int_equal(pw_mmu_translate(m, &q, *cycle, &rsp), PW_OK);
+    pw_outcome want = err == UINT32_MAX ? PW_OUT_OK : PW_OUT_PF;
+    if (rsp.result.outcome != want || (want == PW_OUT_PF && rsp.result.err_code != err) ||
+        rsp.hit != hit)
+        fail_msg("line %d mode %s: outcome %d err %#x hit %d, expected outcome %d err %#x hit %d",
+                 line, pw_mode_name(m->mode), rsp.result.outcome, rsp.result.err_code, rsp.hit,
+                 want, want == PW_OUT_PF ? err : 0, hit);
+}
+
+static void mmu_ctl(pw_mmu *m, uint64_t *cycle, pw_ctl_kind k, uint64_t value)
+{
+    *cycle += CYCLE_STEP;
+    assert_int_equal(pw_mmu_ctl(m, *cycle, &(pw_ctl){.kind = k, .value = value}), PW_OK);
+}
+
+#define MMU_OK UINT32_MAX
+#define MMU_EXPECT(m, cyc, err, hit, ...) \
+    mmu_check((m), (cyc), (pw_request){__VA_ARGS__}, (err), (hit), __LINE__)
+
+static void test_R8_10_tlb_hit_applies_current_wp_smap_ac(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < N_MODES; i++) {
+        pw_env e;
+        setup_page(&e, ALL_MODES[i], PTE_US | PTE_A | PTE_D); /* user, read-only, dirty */
+        pw_mmu *m = test_calloc(1, sizeof *m);
+        assert_non_null(m);
+        assert_int_equal(pw_mmu_init(m, &e.cfg, &e.mem), PW_OK);
+        pw_regs regs = e.regs;
+        regs.cr0 &= ~CR0_WP;
+        assert_int_equal(pw_mmu_set_regs(m, &regs), PW_OK);
+        uint64_t cyc = 0;
+        MMU_EXPECT(m, &cyc, MMU_OK, false, .la = LA_4K, .kind = PW_ACC_READ);   /* fills */
+        MMU_EXPECT(m, &cyc, MMU_OK, true, .la = LA_4K, .kind = PW_ACC_WRITE);   /* WP=0 */
+        mmu_ctl(m, &cyc, PW_CTL_MOV_CR4, regs.cr4 | CR4_SMAP);
+        MMU_EXPECT(m, &cyc, MMU_OK, true, .la = LA_4K, .kind = PW_ACC_READ, .ac = true);
+        MMU_EXPECT(m, &cyc, PF_P, false, .la = LA_4K, .kind = PW_ACC_READ, .ac = true,
+                   .implicit = true);
+        MMU_EXPECT(m, &cyc, PF_P, false, .la = LA_4K, .kind = PW_ACC_READ);
+        MMU_EXPECT(m, &cyc, MMU_OK, false, .la = LA_4K, .kind = PW_ACC_READ, .ac = true);
+        mmu_ctl(m, &cyc, PW_CTL_MOV_CR0, regs.cr0 | CR0_WP);
+        MMU_EXPECT(m, &cyc, MMU_OK, true, .la = LA_4K, .kind = PW_ACC_READ, .ac = true);
+        MMU_EXPECT(m, &cyc, PF_P | PF_W, false, .la = LA_4K, .kind = PW_ACC_WRITE, .ac = true);
+        test_free(m);
+        pw_env_free(&e);
+    }
+}
+
 /* ---- truth tables of pw_rights_check (4-level, NXE=1: fetch faults carry I/D) ---- */
 
 typedef struct {
@@ -567,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_R8_9_xd_blocks_every_fetch),
         cmocka_unit_test(test_R8_9_smep_blocks_supervisor_fetch_from_user_page),
         cmocka_unit_test(test_R8_10_rights_evaluated_at_access_time),
+        cmocka_unit_test(test_R8_10_tlb_hit_applies_current_wp_smap_ac),
         cmocka_unit_test(test_R8_3_user_truth_table),
         cmocka_unit_test(test_R8_5_supervisor_truth_table),
         cmocka_unit_test(test_R8_6_smap_truth_table),

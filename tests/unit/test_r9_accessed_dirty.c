@@ -244,6 +244,23 @@ static void test_R9_2_wp0_supervisor_write_to_readonly_sets_d(void **state)
     }
 }
 
+static void test_R9_2_32bit_pde_with_ps_but_no_pse_gets_no_d(void **state)
+{
+    (void)state;
+    /* R7.4: with CR4.PSE=0 a PDE's PS bit is ignored; the PDE is a non-leaf entry. */
+    pw_env e;
+    setup(&e, PW_MODE_32, PW_AD_NONE, TABLES_NO_A, LA_4K, PA_4K, PW_SIZE_4K, PTE_RW);
+    path_snap s = snap(&e, LA_4K, PW_LVL_PT);
+    s.val[PW_LVL_PD] |= PTE_PS;
+    write_at(&e, s.pa[PW_LVL_PD], s.val[PW_LVL_PD]);
+    e.regs.cr4 &= ~CR4_PSE;
+    pw_result r = WALK(&e, .la = LA_4K, .kind = PW_ACC_WRITE);
+    assert_int_equal(r.outcome, PW_OUT_OK);
+    assert_int_equal(r.size, PW_SIZE_4K);
+    expect_path(&e, &s, PTE_A, PTE_A | PTE_D, __LINE__);
+    pw_env_free(&e);
+}
+
 static void test_R9_6_read_and_fetch_never_set_d(void **state)
 {
     (void)state;
@@ -557,6 +574,7 @@ int main(void)
         cmocka_unit_test(test_R9_1_large_leaf_gets_a),
         cmocka_unit_test(test_R9_2_write_sets_d_only_in_leaf),
         cmocka_unit_test(test_R9_2_wp0_supervisor_write_to_readonly_sets_d),
+        cmocka_unit_test(test_R9_2_32bit_pde_with_ps_but_no_pse_gets_no_d),
         cmocka_unit_test(test_R9_6_read_and_fetch_never_set_d),
         cmocka_unit_test(test_R9_1_R6_4_pae_pdpte_never_written),
         cmocka_unit_test(test_R9_3_leaf_race_restarts_and_keeps_both_updates),

@@ -95,6 +95,7 @@ typedef enum {
     PW_OUT_PF,        /* page fault: err_code, level, raw_entry */
     PW_OUT_GP,        /* non-canonical address (R2.1): no walk */
     PW_OUT_BUS_ERROR, /* a page-table access failed: level, entry_pa */
+    PW_OUT_ABORTED,   /* model only: the walk gave up after max_restarts (PW_ERR_LIVELOCK) */
 } pw_outcome;
 
 /* Combined rights of a translation (R8.2) and the leaf attributes (R11.2).
