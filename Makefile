@@ -37,6 +37,10 @@ LIB_ASAN := $(BUILD)/asan/libpagewalk.a
 CLI      := $(BUILD)/pagewalk
 
 .SECONDARY:
+.PHONY: install-check
+install-check: $(LIB) $(CLI)
+	@tests/install_check.sh
+
 .PHONY: all setup lib cli test unit unit-asan sim sim-smoke bench install clean cli-test
 all: lib cli
 
@@ -111,7 +115,7 @@ sim-smoke: $(SIM)
 	@$(SIM) --mode all --seeds 2 --seed 1 -n 20000
 
 test: setup
-	@$(MAKE) --no-print-directory unit unit-asan cli-test sim-smoke
+	@$(MAKE) --no-print-directory unit unit-asan cli-test install-check sim-smoke
 
 sim: setup
 	@$(MAKE) --no-print-directory $(SIM)
