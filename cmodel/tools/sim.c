@@ -102,7 +102,7 @@ typedef struct {
     pw_mmu mmu;
     uint64_t cycle;
     uint64_t hot[HOT_SET];
-    uint64_t seq_la;
+    uint64_t seq_la, seq_off, seq_len;  /* sequential stream inside one mapping */
     tally t;
     unsigned seed_no;
     uint64_t seed;
@@ -288,7 +288,7 @@ static void cr_write(sim *s)
     case 1: ctl(s, PW_CTL_MOV_CR4, r->cr4 ^ CR4_SMEP, 0, 0); break;
     case 2: ctl(s, PW_CTL_MOV_CR4, r->cr4 ^ CR4_SMAP, 0, 0); break;
     case 3: ctl(s, PW_CTL_MOV_CR4, r->cr4 ^ CR4_PGE, 0, 0); break;
-    case 4: ctl(s, PW_CTL_WRPKRU, rnd(&s->rng) & rnd(&s->rng) & PW_BITS(31, 0), 0, 0); break;
+    case 4: ctl(s, PW_CTL_WRPKRU, rnd(&s->rng) & rnd(&s->rng) & rnd(&s->rng) & PW_BITS(31, 0), 0, 0); break;
     case 5:
         if (s->pcide)
             ctl(s, PW_CTL_INVPCID, below(&s->rng, 4), 0, (unsigned)below(&s->rng, 4));
@@ -311,14 +311,20 @@ static uint64_t next_la(sim *s)
         return la;
     }
     if (r < 60) {
-        s->seq_la += chance(&s->rng, 50) ? 8 : PW_PAGE_SIZE;
-        return s->seq_la;
+        /* Sequential (by 8 bytes) or strided (by a page) through one mapping. */
+        s->seq_off += chance(&s->rng, 50) ? 8 : PW_PAGE_SIZE;
+        if (s->seq_off >= s->seq_len || chance(&s->rng, 1)) {
+            mapping *mp = &s->maps[sp][below(&s->rng, s->nmaps[sp])];
+            s->seq_la = mp->la;
+            s->seq_len = pw_page_bytes(mp->size) < (UINT64_C(1) << 24) ? pw_page_bytes(mp->size)
+                                                                         : (UINT64_C(1) << 24);
+            s->seq_off = 0;
+        }
+        return s->seq_la + s->seq_off;
     }
     if (r < 90) {
         mapping *mp = &s->maps[sp][below(&s->rng, s->nmaps[sp])];
         uint64_t la = mp->la + below(&s->rng, pw_page_bytes(mp->size));
-        if (chance(&s->rng, 10))
-            s->seq_la = la;
         if (chance(&s->rng, 20))
             s->hot[below(&s->rng, HOT_SET)] = la;
         return la;
@@ -332,11 +338,15 @@ static void random_request(sim *s, pw_request *q)
 {
     memset(q, 0, sizeof *q);
     q->la = next_la(s);
-    q->kind = (pw_access_kind)below(&s->rng, 3);
-    q->user = chance(&s->rng, 50);
+    /* Mostly accesses that the region is meant for, so that most translations
+     * succeed and the TLB fills; the rest probe every fault. */
+    bool kernel_half = pw_la_truncate(s->mode, q->la) >= pw_la_truncate(s->mode, kernel_base(s->mode));
+    unsigned k = (unsigned)below(&s->rng, 100);
+    q->kind = k < 60 ? PW_ACC_READ : k < 85 ? PW_ACC_WRITE : PW_ACC_FETCH;
+    q->user = kernel_half ? chance(&s->rng, 10) : chance(&s->rng, 85);
     q->implicit = chance(&s->rng, 5);
-    q->ac = chance(&s->rng, 30);
-    q->shadow_stack = q->kind != PW_ACC_FETCH && chance(&s->rng, 3);
+    q->ac = chance(&s->rng, 60);
+    q->shadow_stack = q->kind != PW_ACC_FETCH && chance(&s->rng, 1);
 }
 
 static bool same_result(const pw_result *a, const pw_result *b, bool hit)
@@ -405,7 +415,7 @@ static void regs_for_mode(sim *s, pw_regs *r)
     if (chance(&s->rng, 50)) r->cr4 |= CR4_SMEP;
     if (chance(&s->rng, 50)) r->cr4 |= CR4_SMAP;
     if (chance(&s->rng, 20)) r->cr4 |= CR4_CET;
-    r->pkru = (uint32_t)(rnd(&s->rng) & rnd(&s->rng));
+    r->pkru = (uint32_t)(rnd(&s->rng) & rnd(&s->rng) & rnd(&s->rng));
     r->cr3 = space_cr3(s, 0);
 }
 
