@@ -2,6 +2,7 @@
  * and the address it holds (R2). Mirrors pw_pkg::classify in RTL. */
 #include "pagewalk/walk.h"
 
+#define PW_BITS_IN_U64 64
 #define PSE36_MAX_BITS 40          /* R5.7: M' = min(M, 40) */
 #define PDE32_LARGE_RSVD_HI 21     /* R5.7: 4 MiB PDE bits 21:(M'-19) */
 #define PDE32_LARGE_RSVD_LO 13
@@ -25,6 +26,8 @@ static bool nxe_active(const pw_regs *r, pw_mode m)
 /* R5.1, R5.2: the part that depends on MAXPHYADDR and NXE, same at every level. */
 uint64_t pw_rsvd_base(const pw_config *cfg, const pw_regs *r, pw_mode m)
 {
+    if (!cfg || !r || cfg->maxphyaddr > PW_BITS_IN_U64)
+        return ~UINT64_C(0);   /* nothing valid: every bit reserved */
     if (m == PW_MODE_32)
         return 0;
     unsigned top = m == PW_MODE_PAE ? PAE_TOP_RSVD : LONG_TOP_RSVD;
@@ -61,6 +64,8 @@ static uint64_t rsvd_level(const pw_config *cfg, pw_mode m, unsigned level, bool
 
 uint64_t pw_rsvd_mask(const pw_config *cfg, const pw_regs *r, pw_mode m, unsigned level, bool leaf)
 {
+    if (!cfg || level < PW_LVL_PT || level > PW_LVL_PML5)
+        return ~UINT64_C(0);
     return pw_rsvd_base(cfg, r, m) | rsvd_level(cfg, m, level, leaf);
 }
 
@@ -81,6 +86,8 @@ static bool is_leaf(const pw_regs *r, pw_mode m, unsigned level, uint64_t e)
 pw_entry_class pw_classify_with_base(const pw_config *cfg, const pw_regs *r, pw_mode m,
                                      unsigned level, uint64_t e, uint64_t rsvd_base)
 {
+    if (!cfg || !r || level < PW_LVL_PT || level > PW_LVL_PML5)
+        return PW_ENT_RESERVED;                        /* not an entry we can judge */
     if (!(e & PTE_P))
         return PW_ENT_NOT_PRESENT;                     /* R7.1 a, R5.8 */
     bool leaf = is_leaf(r, m, level, e);
@@ -97,6 +104,8 @@ pw_entry_class pw_classify(const pw_config *cfg, const pw_regs *r, pw_mode m, un
 
 uint64_t pw_entry_addr(const pw_config *cfg, pw_mode m, unsigned level, bool leaf, uint64_t e)
 {
+    if (!cfg || level < PW_LVL_PT || level > PW_LVL_PML5 || cfg->maxphyaddr > PW_BITS_IN_U64)
+        return 0;
     if (m == PW_MODE_32) {
         if (!(leaf && level == PW_LVL_PD))
             return e & PW_BITS(31, PW_PAGE_SHIFT);     /* R2.2 */

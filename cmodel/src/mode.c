@@ -4,7 +4,7 @@
 
 pw_mode pw_mode_of(const pw_regs *r)
 {
-    if (!(r->cr0 & CR0_PG))
+    if (!r || !(r->cr0 & CR0_PG))
         return PW_MODE_NONE;
     if (!(r->cr4 & CR4_PAE))
         return PW_MODE_32;

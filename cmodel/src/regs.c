@@ -28,6 +28,8 @@ const char *pw_flush_name(pw_flush_kind k)
 
 uint16_t pw_regs_pcid(const pw_regs *r)
 {
+    if (!r)
+        return 0;
     return (r->cr4 & CR4_PCIDE) ? (uint16_t)(r->cr3 & CR3_PCID) : 0;
 }
 
@@ -71,6 +73,8 @@ pw_status pw_regs_load_pdptes(const pw_config *cfg, pw_regs *regs, const pw_mem 
 {
     if (!cfg || !regs)
         return PW_ERR_ARG;
+    if (pw_config_check(cfg, NULL) != PW_OK)
+        return PW_ERR_CONFIG;
     uint64_t p[PDPTE_COUNT];
     pw_status s = read_pdptes(cfg, regs, mem, p);
     if (s == PW_OK)
@@ -96,6 +100,8 @@ pw_status pw_regs_mov_cr0(const pw_config *cfg, pw_regs *regs, const pw_mem *mem
 {
     if (!cfg || !regs)
         return PW_ERR_ARG;
+    if (pw_config_check(cfg, NULL) != PW_OK)
+        return PW_ERR_CONFIG;
     uint64_t old = regs->cr0;
     if (val & ~CR0_DEFINED)
         return PW_ERR_GP;
@@ -130,6 +136,8 @@ pw_status pw_regs_mov_cr3(const pw_config *cfg, pw_regs *regs, const pw_mem *mem
 {
     if (!cfg || !regs)
         return PW_ERR_ARG;
+    if (pw_config_check(cfg, NULL) != PW_OK)
+        return PW_ERR_CONFIG;
     bool noflush = false;
     if (regs->efer & EFER_LMA) {
         if (regs->cr4 & CR4_PCIDE) {
@@ -155,6 +163,8 @@ pw_status pw_regs_mov_cr4(const pw_config *cfg, pw_regs *regs, const pw_mem *mem
 {
     if (!cfg || !regs)
         return PW_ERR_ARG;
+    if (pw_config_check(cfg, NULL) != PW_OK)
+        return PW_ERR_CONFIG;
     uint64_t old = regs->cr4, chg = old ^ val;
     bool lma = (regs->efer & EFER_LMA) != 0;
     if (val & ~CR4_DEFINED)
@@ -190,6 +200,8 @@ pw_status pw_regs_wrmsr_efer(const pw_config *cfg, pw_regs *regs, uint64_t val, 
 {
     if (!cfg || !regs)
         return PW_ERR_ARG;
+    if (pw_config_check(cfg, NULL) != PW_OK)
+        return PW_ERR_CONFIG;
     if (val & ~EFER_DEFINED)
         return PW_ERR_GP;
     if ((regs->cr0 & CR0_PG) && ((val ^ regs->efer) & EFER_LME))
@@ -204,6 +216,8 @@ pw_status pw_regs_invlpg(const pw_config *cfg, const pw_regs *regs, uint64_t la,
 {
     if (!cfg || !regs)
         return PW_ERR_ARG;
+    if (pw_config_check(cfg, NULL) != PW_OK)
+        return PW_ERR_CONFIG;
     pw_mode m = pw_mode_of(regs);
     if (!pw_la_canonical(m, la)) {
         set_flush(flush, PW_FLUSH_NONE, 0, 0);                 /* R11.5: NOP */
@@ -218,6 +232,8 @@ pw_status pw_regs_invpcid(const pw_config *cfg, const pw_regs *regs, unsigned ty
 {
     if (!cfg || !regs)
         return PW_ERR_ARG;
+    if (pw_config_check(cfg, NULL) != PW_OK)
+        return PW_ERR_CONFIG;
     pw_mode m = pw_mode_of(regs);
     bool pcide = (regs->cr4 & CR4_PCIDE) != 0;
     if (!cfg->has_pcid || type > INVPCID_TYPE_ALL_NONGLOBAL || (desc_pcid & ~CR3_PCID))
@@ -288,5 +304,9 @@ pw_status pw_regs_validate(const pw_config *cfg, const pw_regs *r, const char **
     }
     if (msg)
         *msg = why;
-    return why ? (cfg && r ? PW_ERR_GP : PW_ERR_ARG) : PW_OK;
+    if (!why)
+        return PW_OK;
+    if (!cfg || !r)
+        return PW_ERR_ARG;
+    return pw_config_check(cfg, NULL) != PW_OK ? PW_ERR_CONFIG : PW_ERR_GP;
 }

@@ -8,6 +8,8 @@
 
 void pw_rights_ctl_of(const pw_regs *r, pw_rights_ctl *c)
 {
+    if (!r || !c)
+        return;
     pw_mode m = pw_mode_of(r);
     bool lma = (r->efer & EFER_LMA) != 0;
     *c = (pw_rights_ctl){
@@ -37,6 +39,8 @@ static bool is_shadow_stack(const pw_rights_ctl *c, const pw_request *q)
 uint32_t pw_access_err_bits(const pw_rights_ctl *c, const pw_request *q)
 {
     uint32_t e = 0;
+    if (!c || !q)
+        return e;
     if (q->kind == PW_ACC_WRITE)
         e |= PF_W;
     if (q->user && !q->implicit)
@@ -50,6 +54,8 @@ uint32_t pw_access_err_bits(const pw_rights_ctl *c, const pw_request *q)
 
 uint32_t pw_rights_check(const pw_rights_ctl *c, const pw_request *q, const pw_perm *p)
 {
+    if (!c || !q || !p)
+        return PF_P;   /* no basis to allow the access */
     bool user_access = q->user && !q->implicit;      /* R8.1 */
     bool write = q->kind == PW_ACC_WRITE;
     bool deny = false, pk_deny = false;

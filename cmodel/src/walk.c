@@ -10,6 +10,8 @@
 
 bool pw_walk_trivial(const pw_regs *regs, const pw_request *req, pw_result *res)
 {
+    if (!regs || !req || !res)
+        return false;
     pw_mode m = pw_mode_of(regs);
     memset(res, 0, sizeof *res);
     if (m == PW_MODE_NONE) {
@@ -62,8 +64,13 @@ pw_status pw_walk_begin(pw_walk_state *w, const pw_config *cfg, const pw_regs *r
 {
     if (!w || !cfg || !regs || !req || req->kind > PW_ACC_FETCH)
         return PW_ERR_ARG;
+    if (pw_config_check(cfg, NULL) != PW_OK)
+        return PW_ERR_CONFIG;
     pw_mode m = pw_mode_of(regs);
     if (m == PW_MODE_NONE || !pw_la_canonical(m, req->la))
+        return PW_ERR_ARG;
+    /* A PSC hit names the level of a cached non-leaf entry of this mode. */
+    if (start && start->level && (start->level < PW_LVL_PD || start->level > pw_mode_levels(m)))
         return PW_ERR_ARG;
     /* Only what a walk reads before writing it is initialised: this runs per miss. */
     w->cfg = cfg;
@@ -76,7 +83,7 @@ pw_status pw_walk_begin(pw_walk_state *w, const pw_config *cfg, const pw_regs *r
     w->rsvd_base = pw_rsvd_base(cfg, regs, m);
     w->acc_bits = pw_access_err_bits(&w->ctl, req);
     w->start.level = 0;
-    if (start && start->level > 1 && start->level <= pw_mode_levels(m))
+    if (start && start->level)
         w->start = *start;
     memset(&w->result, 0, sizeof w->result);
     w->status = PW_OK;
@@ -145,6 +152,8 @@ static void perm_of(uint64_t and_bits, uint64_t nonleaf_and, uint64_t xd_bits, p
 
 void pw_walk_perm_at(const pw_walk_state *w, unsigned level, pw_perm *perm)
 {
+    if (!w || !perm || level < PW_LVL_PD || level > PW_LVL_PML5)
+        return;
     perm_of(w->and_at[level], w->and_at[level], w->xd_at[level], perm);
 }
 
@@ -278,7 +287,7 @@ bool pw_walk_next(pw_walk_state *w, pw_mem_access *acc)
 
 pw_status pw_walk_respond(pw_walk_state *w, pw_mem_status st, uint64_t data)
 {
-    if (!w || !w->has_pending)
+    if (!w || !w->has_pending || st > PW_MEM_BUS_ERROR)
         return PW_ERR_ARG;
     pw_mem_access acc = w->pending;
     w->has_pending = false;
@@ -330,6 +339,8 @@ pw_status pw_walk(const pw_config *cfg, const pw_regs *regs, const pw_mem *mem,
     if (!cfg || !regs || !mem || !mem->read || !mem->cas || !req || !res ||
         req->kind > PW_ACC_FETCH)
         return PW_ERR_ARG;
+    if (pw_config_check(cfg, NULL) != PW_OK)
+        return PW_ERR_CONFIG;
     if (pw_walk_trivial(regs, req, res))
         return PW_OK;
     pw_walk_state w;

@@ -243,24 +243,31 @@ static void test_R1_2_nxe_enables_xd_in_pae_and_long_modes(void **state)
     }
 }
 
-/* CR4.PKE takes effect only with LMA=1: a user read of a user page whose key
- * has AD=1 passes in PAE paging and faults with PK in 4/5-level paging. */
-static void test_R1_2_pke_only_with_lma(void **state)
+/* CR4.PKE and CR4.PKS take effect only with LMA=1: a read whose key has
+ * AD=1 (PKRU for a user page, PKRS for a supervisor page) passes in PAE
+ * paging and faults with PK in 4/5-level paging. */
+static void test_R1_2_pke_pks_only_with_lma(void **state)
 {
     (void)state;
+    const uint64_t la_sup = LA_DATA + PW_PAGE_SIZE;
     for (unsigned i = 1; i < N_MODES; i++) {
         pw_env env;
         env_up(&env, paging_modes[i]);
+        assert_int_equal(pw_os_map(env.os, la_sup, PA_DATA, PW_SIZE_4K, PTE_RW | PTE_A | PTE_D), PW_OK);
         map_data(&env, PTE_RW | PTE_US);       /* key 0 */
-        env.regs.cr4 |= CR4_PKE;
+        env.regs.cr4 |= CR4_PKE | CR4_PKS;
         env.regs.pkru = PKRU_AD(0);
+        env.regs.pkrs = PKRU_AD(0);            /* same layout as PKRU */
+        bool lma = paging_modes[i] != PW_MODE_PAE;
         pw_result res = walk(&env, PW_ACC_READ, true);
-        if (paging_modes[i] == PW_MODE_PAE) {
-            assert_int_equal(res.outcome, PW_OUT_OK);
-        } else {
-            assert_int_equal(res.outcome, PW_OUT_PF);
+        assert_int_equal(res.outcome, lma ? PW_OUT_PF : PW_OUT_OK);
+        if (lma)
             assert_int_equal(res.err_code, PF_P | PF_U | PF_PK);
-        }
+        pw_request req = {.la = la_sup, .kind = PW_ACC_READ};
+        assert_int_equal(pw_walk(&env.cfg, &env.regs, &env.mem, &req, &res), PW_OK);
+        assert_int_equal(res.outcome, lma ? PW_OUT_PF : PW_OUT_OK);
+        if (lma)
+            assert_int_equal(res.err_code, PF_P | PF_PK);
         pw_env_free(&env);
     }
 }
@@ -460,7 +467,7 @@ int main(void)
         cmocka_unit_test(test_R1_1_long_mode_requires_pae_gp),
         cmocka_unit_test(test_R1_2_nxe_has_no_effect_in_32bit),
         cmocka_unit_test(test_R1_2_nxe_enables_xd_in_pae_and_long_modes),
-        cmocka_unit_test(test_R1_2_pke_only_with_lma),
+        cmocka_unit_test(test_R1_2_pke_pks_only_with_lma),
         cmocka_unit_test(test_R1_2_la57_only_with_lma),
         cmocka_unit_test(test_R1_2_pse_ignored_outside_32bit),
         cmocka_unit_test(test_R1_2_wp_applies_in_all_modes),

@@ -39,6 +39,8 @@ static inline bool pw_la_canonical(pw_mode m, uint64_t la)
 static inline unsigned pw_level_shift(pw_mode m, unsigned level)
 {
     unsigned bits = m == PW_MODE_32 ? PW_LEVEL_BITS_32 : PW_LEVEL_BITS;
+    if (level < PW_LVL_PT || level > PW_LVL_PML5)
+        level = PW_LVL_PT;   /* not a level: behave as the page offset, never shift out */
     return PW_PAGE_SHIFT + bits * (level - 1);
 }
 /* Index of `la` in the table at `level`; a PAE PDPTE index is LA[31:30] (R2.3). */
