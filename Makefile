@@ -50,13 +50,17 @@ setup:
 lib: $(LIB)
 cli: $(CLI)
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(CFLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_BASE) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/asan/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(ASAN_FLAGS) -c $< -o $@
+	@$(if $(V),,echo "  CC asan $<")
+	$(Q)$(CC) $(CFLAGS_BASE) $(ASAN_FLAGS) -c $< -o $@
 
 $(LIB): $(call objs_of,$(BUILD),$(LIB_SRC))
 	@rm -f $@; ar rcs $@ $^
@@ -65,10 +69,10 @@ $(LIB_ASAN): $(call objs_of,$(BUILD)/asan,$(LIB_SRC))
 	@rm -f $@; ar rcs $@ $^
 
 $(CLI): $(call objs_of,$(BUILD),$(CLI_SRC)) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
 $(BUILD)/asan/pagewalk: $(call objs_of,$(BUILD)/asan,$(CLI_SRC)) $(LIB_ASAN)
-	$(CC) $(ASAN_FLAGS) -o $@ $^
+	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^
 
 # One cmocka binary per tests/unit/test_*.c
 UNIT_BINS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
@@ -78,18 +82,18 @@ SUPPORT_OBJS_ASAN := $(call objs_of,$(BUILD)/asan,$(TEST_SUPPORT))
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $$(pkg-config --libs cmocka)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $$(pkg-config --libs cmocka)
 
 $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(SUPPORT_OBJS_ASAN) $(LIB_ASAN)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_FLAGS) -o $@ $^ $$(pkg-config --libs cmocka)
+	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^ $$(pkg-config --libs cmocka)
 
 SIM      := $(BUILD)/pw_sim
 BENCH    := $(BUILD)/pw_bench
 $(SIM): $(call objs_of,$(BUILD),cmodel/tools/sim.c) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
 $(BENCH): $(call objs_of,$(BUILD),cmodel/tools/bench.c) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
 unit: $(UNIT_BINS) $(CLI)
 	@tests/run_unit.sh $(BUILD)/tests
@@ -102,10 +106,10 @@ MKIMAGE      := $(BUILD)/tests/mkimage
 MKIMAGE_ASAN := $(BUILD)/asan/tests/mkimage
 $(MKIMAGE): $(call objs_of,$(BUILD),tests/cli/mkimage.c) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
 $(MKIMAGE_ASAN): $(call objs_of,$(BUILD)/asan,tests/cli/mkimage.c) $(LIB_ASAN)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_FLAGS) -o $@ $^
+	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^
 
 cli-test: $(CLI) $(BUILD)/asan/pagewalk $(MKIMAGE) $(MKIMAGE_ASAN)
 	@tests/cli/run.sh $(CLI) $(MKIMAGE)
