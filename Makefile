@@ -20,7 +20,7 @@ CLI_SRC  := $(wildcard cmodel/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
 HDRS     := $(wildcard cmodel/include/pagewalk/*.h) $(wildcard cmodel/src/*.h) $(wildcard cmodel/cli/*.h) \
-            $(wildcard tests/unit/support/*.h)
+            $(wildcard tests/unit/support/*.h) $(wildcard tests/unit/*.h)
 
 # Regression knobs (make sim SEED=.. MODE=.. N=..)
 SEED  ?= 1
@@ -37,7 +37,10 @@ LIB_ASAN := $(BUILD)/asan/libpagewalk.a
 CLI      := $(BUILD)/pagewalk
 
 .SECONDARY:
-.PHONY: install-check
+.PHONY: install-check rule-coverage
+rule-coverage:
+	@tests/rule_coverage.sh
+
 install-check: $(LIB) $(CLI)
 	@tests/install_check.sh
 
@@ -119,7 +122,7 @@ sim-smoke: $(SIM)
 	@$(SIM) --mode all --seeds 2 --seed 1 -n 20000
 
 test: setup
-	@$(MAKE) --no-print-directory unit unit-asan cli-test install-check sim-smoke
+	@$(MAKE) --no-print-directory unit unit-asan cli-test install-check rule-coverage sim-smoke
 
 sim: setup
 	@$(MAKE) --no-print-directory $(SIM)
