@@ -5,6 +5,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PW_BIT(n) (UINT64_C(1) << (n))
 /* Bits hi..lo inclusive. */
 #define PW_BITS(hi, lo) ((((hi) >= 63) ? ~UINT64_C(0) : (PW_BIT((hi) + 1) - 1)) & ~(PW_BIT(lo) - 1))
@@ -77,5 +81,9 @@
 #define PW_LEVEL_BITS_32 10
 #define PW_MAX_LEVEL 5
 #define PW_PCID_BITS 12
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

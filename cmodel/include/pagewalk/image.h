@@ -5,6 +5,10 @@
 
 #include "pagewalk/types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct pw_image pw_image;
 
 /* Zero-filled memory of `size` bytes (a multiple of 4 KiB, at most 2^52);
@@ -29,5 +33,9 @@ pw_status pw_image_save_raw(pw_image *img, const char *path);
 
 /* A pw_mem over the image: untimed (schedule = NULL). */
 void pw_image_mem(pw_image *img, pw_mem *mem);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #include "pagewalk/types.h"
 #include "pagewalk/walk.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Performance counters; same names and order as the RTL's counter file. */
 typedef struct {
     uint64_t requests;     /* translations accepted */
@@ -102,5 +106,9 @@ pw_status pw_mmu_translate(pw_mmu *m, const pw_request *req, uint64_t cycle, pw_
 pw_status pw_mmu_ctl(pw_mmu *m, uint64_t cycle, const pw_ctl *op);
 /* Apply the pending fill if its cycle has passed (called by the two above). */
 void pw_mmu_settle(pw_mmu *m, uint64_t cycle);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,6 +7,10 @@
 #include "pagewalk/image.h"
 #include "pagewalk/types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct pw_os pw_os;
 
 /* Leaf flags for pw_os_map / pw_os_protect: any of PTE_RW, PTE_US, PTE_PWT,
@@ -52,5 +56,9 @@ typedef struct {
     uint64_t leaves[4];              /* mapped pages by pw_page_size */
 } pw_os_stats;
 void pw_os_stats_get(const pw_os *os, pw_os_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,14 @@
 #include "pagewalk/image.h"
 #include "pagewalk/os.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PAGEWALK_VERSION "0.1.0"
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PW_PLRU_MAX_WAYS 64
 
 /* Node i (1..n-1) has children 2i and 2i+1; leaf n+w is way w. Bit i of
@@ -30,5 +34,9 @@ static inline unsigned pw_plru_node(const pw_plru *p, unsigned node)
 {
     return (unsigned)(p->bits >> node) & 1u;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

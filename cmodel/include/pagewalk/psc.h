@@ -9,6 +9,10 @@
 #include "pagewalk/types.h"
 #include "pagewalk/walk.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     bool valid;
     uint64_t key;       /* mode-truncated LA >> pw_level_shift(mode, level) */
@@ -42,5 +46,9 @@ void pw_psc_fill(pw_psc *p, pw_mode m, unsigned level, uint64_t la, uint16_t pci
 /* The PSC part of an invalidation (R11.5). Returns entries dropped. */
 unsigned pw_psc_flush(pw_psc *p, pw_mode m, const pw_flush *f);
 unsigned pw_psc_count(const pw_psc *p, unsigned level);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 
 #include "pagewalk/types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The invalidations of R11.5, as the TLB and PSCs carry them out. */
 typedef enum {
     PW_FLUSH_NONE = 0,
@@ -61,5 +65,9 @@ void pw_regs_normalize(pw_regs *regs);
  * from a register file). pw_regs_validate says whether the state is one a CPU
  * could be in; it names the problem in *msg. */
 pw_status pw_regs_validate(const pw_config *cfg, const pw_regs *regs, const char **msg);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

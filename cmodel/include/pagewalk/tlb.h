@@ -8,6 +8,10 @@
 #include "pagewalk/regs.h"
 #include "pagewalk/types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     bool valid;
     uint64_t vpn;        /* LA >> 12 of the page's first byte (mode-truncated LA) */
@@ -49,5 +53,9 @@ unsigned pw_tlb_fill(pw_tlb *t, const pw_tlb_entry *ne);
 unsigned pw_tlb_flush(pw_tlb *t, const pw_flush *f);
 /* Number of valid entries. */
 unsigned pw_tlb_count(const pw_tlb *t);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Every entry point returns one of these; bad input never aborts. */
 typedef enum {
     PW_OK = 0,
@@ -161,5 +165,9 @@ typedef struct {
     void (*schedule)(void *ctx, uint64_t issue, const pw_mem_access *acc,
                      uint64_t *accept, uint64_t *respond);
 } pw_mem;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 #include "pagewalk/bits.h"
 #include "pagewalk/types.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PW_MAX_LEVEL_SLOTS (PW_MAX_LEVEL + 1) /* indexed by level, 1..5 */
 
 /* R1.1 */
@@ -150,5 +154,9 @@ pw_status pw_walk(const pw_config *cfg, const pw_regs *regs, const pw_mem *mem,
 /* The result that a translation with no walk produces (no paging, #GP), or false
  * when a walk is needed. */
 bool pw_walk_trivial(const pw_regs *regs, const pw_request *req, pw_result *res);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
