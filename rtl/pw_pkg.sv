@@ -153,6 +153,11 @@ package pw_pkg;
     return r.cr4[CR4_LA57] ? MODE_5LVL : MODE_4LVL;
   endfunction
 
+  // R11.4: the current PCID (regs.c pw_regs_pcid).
+  function automatic logic [PCID_W-1:0] regs_pcid(regs_t r);
+    return r.cr4[CR4_PCIDE] ? r.cr3[PCID_W-1:0] : '0;
+  endfunction
+
   function automatic logic [2:0] mode_levels(mode_e m);
     case (m)
       MODE_32:   return 3'd2;
@@ -375,6 +380,14 @@ package pw_pkg;
     logic [63:0] m;
     m = ~(page_mask(s) >> PAGE_SHIFT);
     return m[VPN_W-1:0];
+  endfunction
+
+  // Which levels a mode caches in PSCs (psc.c pw_psc_level_used): 32-bit and PAE
+  // only the PDE level (PAE PDPTEs are registers).
+  function automatic logic psc_level_used(mode_e m, logic [2:0] level);
+    if (level < 3'(LVL_PD)) return 1'b0;
+    if (m == MODE_32 || m == MODE_PAE) return level == 3'(LVL_PD);
+    return level <= mode_levels(m);
   endfunction
 
   // PSC key of `la` at `level` (psc.c pw_psc_key): LA bits above the entry's region.
