@@ -33,7 +33,7 @@ package pw_pkg;
   localparam int PF_SS   = 6;
 
   // ---- Control-register bits ----
-  localparam int CR0_PE = 0,  CR0_WP = 16, CR0_NW = 29, CR0_CD = 30, CR0_PG = 31;
+  localparam int CR0_WP = 16, CR0_NW = 29, CR0_CD = 30, CR0_PG = 31;
   localparam int CR4_PSE = 4, CR4_PAE = 5, CR4_PGE = 7, CR4_LA57 = 12, CR4_PCIDE = 17;
   localparam int CR4_SMEP = 20, CR4_SMAP = 21, CR4_PKE = 22, CR4_CET = 23, CR4_PKS = 24;
   localparam int EFER_LME = 8, EFER_LMA = 10, EFER_NXE = 11;
@@ -274,7 +274,7 @@ package pw_pkg;
     if (m == MODE_32) begin
       if (!(leaf && level == 3'(LVL_PD))) return e & bits_range(31, PAGE_SHIFT);
       pa = e & bits_range(31, 22);
-      if (has_pse36) pa = pa | (({56'd0, e[20:13]} << 32) & bits_range(pse36_width(maxphy) - 1, 0));
+      if (has_pse36) pa = pa | (({56'd0, e[PDE32_PSE36_LO +: 8]} << 32) & bits_range(pse36_width(maxphy) - 1, 0));
       return pa;
     end
     if (leaf) return e & bits_range(maxphy - 1, 32'(level_shift(m, level)));

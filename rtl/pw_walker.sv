@@ -233,7 +233,7 @@ module pw_walker
           perm_d.xd = xd_d;
           perm_d.nonleaf_rw = nl_rw_d;
           perm_d.dirty = e[PTE_D];
-          perm_d.pk = (mode_d == MODE_4LVL || mode_d == MODE_5LVL) ? e[62:59] : 4'd0;  // R8.7
+          perm_d.pk = (mode_d == MODE_4LVL || mode_d == MODE_5LVL) ? e[PTE_PK_LO +: 4] : 4'd0;  // R8.7
           leaf_level_d = l;
           err = rights_check(ctl_d, req_d, perm_d);              // R7.3
           if (err != '0) begin
@@ -317,7 +317,7 @@ module pw_walker
         // R9.1-R9.3: one CAS per entry that needs it, top level first.
         found = 1'b0;
         cas_l = '0;
-        for (int i = 5; i >= 1; i--) begin
+        for (int i = LVL_PML5; i >= LVL_PT; i--) begin
           if (!found && 3'(i) <= upd_level_d && 3'(i) >= leaf_level_d && from_mem_d[i] &&
               has_a_flag(mode_d, 3'(i))) begin
             if (3'(i) == leaf_level_d) begin
