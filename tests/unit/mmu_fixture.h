@@ -23,6 +23,7 @@
 
 #include "pagewalk/pagewalk.h"
 #include "support/env.h"
+#include "support/walkhelp.h"
 
 #define FX_DELAY_DEFAULT 1u
 #define FX_START_CYCLE   UINT64_C(100) /* first request cycle: leaves room before it */
@@ -185,6 +186,14 @@ static inline pw_mmu_response fx_read(fx_mmu *fx, uint64_t la)
     return fx_access(fx, la, PW_ACC_READ, false);
 }
 
+/* The answer is a translation to `pa`. */
+static inline void fx_expect_ok(const pw_mmu_response *r, uint64_t pa)
+{
+    if (r->result.outcome != PW_OUT_OK || r->result.pa != pa)
+        fail_msg("expected OK pa %#llx, got outcome %d pa %#llx err %#x", (unsigned long long)pa,
+                 r->result.outcome, (unsigned long long)r->result.pa, r->result.err_code);
+}
+
 /* A page-table access happened: the request was not answered by the TLB. */
 static inline bool fx_walked(const pw_mmu_response *r)
 {
@@ -229,37 +238,22 @@ static inline void fx_switch_pcid(fx_mmu *fx, uint16_t pcid, bool keep)
 
 static inline uint64_t fx_entry_pa(fx_mmu *fx, uint64_t la, unsigned level)
 {
-    uint64_t pa = 0;
-    assert_int_equal(pw_os_entry_pa(fx->env.os, la, level, &pa), PW_OK);
-    return pa;
+    return env_entry_pa(&fx->env, la, level);
 }
 
 static inline uint64_t fx_entry(fx_mmu *fx, uint64_t la, unsigned level)
 {
-    uint64_t v = 0;
-    assert_int_equal(pw_env_entry(&fx->env, la, level, &v), PW_OK);
-    return v;
+    return env_entry_get(&fx->env, la, level);
 }
 
 static inline void fx_poke(fx_mmu *fx, uint64_t pa, uint64_t v)
 {
-    if (fx->env.mode == PW_MODE_32)
-        assert_int_equal(pw_image_write32(fx->env.img, pa, (uint32_t)v), PW_OK);
-    else
-        assert_int_equal(pw_image_write64(fx->env.img, pa, v), PW_OK);
+    env_poke(&fx->env, pa, v);
 }
 
 static inline uint64_t fx_peek(fx_mmu *fx, uint64_t pa)
 {
-    uint64_t v = 0;
-    if (fx->env.mode == PW_MODE_32) {
-        uint32_t w = 0;
-        assert_int_equal(pw_image_read32(fx->env.img, pa, &w), PW_OK);
-        v = w;
-    } else {
-        assert_int_equal(pw_image_read64(fx->env.img, pa, &v), PW_OK);
-    }
-    return v;
+    return env_peek(&fx->env, pa);
 }
 
 static inline void fx_set_entry(fx_mmu *fx, uint64_t la, unsigned level, uint64_t v)

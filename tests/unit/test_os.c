@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "support/env.h"
+#include "support/walkhelp.h"
 
 #define MIB (UINT64_C(1) << 20)
 #define GIB (UINT64_C(1) << 30)
@@ -40,18 +41,6 @@ static uint64_t rule_entry_pa(pw_mode m, unsigned level, uint64_t table, uint64_
     return table | bits(la, lo[level] + 8, lo[level]) << 3;
 }
 
-static uint64_t rd(pw_env *env, uint64_t pa)
-{
-    if (env->mode == PW_MODE_32) {
-        uint32_t v;
-        assert_int_equal(pw_image_read32(env->img, pa, &v), PW_OK);
-        return v;
-    }
-    uint64_t v;
-    assert_int_equal(pw_image_read64(env->img, pa, &v), PW_OK);
-    return v;
-}
-
 /* The address field of a non-leaf entry: PA[31:12] (R2.2) or PA[M-1:12]. */
 static uint64_t next_table(pw_env *env, uint64_t e)
 {
@@ -71,7 +60,7 @@ static void rule_walk(pw_env *env, uint64_t la, unsigned leaf, uint64_t table_fl
     uint64_t table = pw_os_cr3(env->os); /* R3: the root, PCID 0, no PWT/PCD */
     for (unsigned l = top_level(env->mode);; l--) {
         p->pa[l] = rule_entry_pa(env->mode, l, table, la);
-        p->entry[l] = rd(env, p->pa[l]);
+        p->entry[l] = env_peek(env, p->pa[l]);
         uint64_t got_pa;
         assert_int_equal(pw_os_entry_pa(env->os, la, l, &got_pa), PW_OK);
         assert_int_equal(got_pa, p->pa[l]);
@@ -170,13 +159,10 @@ static void check_case(const map_case *c)
     if (c->mode == PW_MODE_PAE)
         os_bits = PW_BITS(11, 9); /* 62:52 are reserved in PAE (R5.1) */
     uint64_t leaf_pa = p.pa[leaf];
-    if (c->mode == PW_MODE_32)
-        assert_int_equal(pw_image_write32(env.img, leaf_pa, (uint32_t)(p.entry[leaf] | os_bits)),
-                         PW_OK);
-    else
-        assert_int_equal(pw_image_write64(env.img, leaf_pa, p.entry[leaf] | os_bits), PW_OK);
+    env_poke(&env, leaf_pa, p.entry[leaf] | os_bits);
     assert_int_equal(pw_os_protect(env.os, c->la, c->size, c->new_flags), PW_OK);
-    assert_int_equal(rd(&env, leaf_pa), rule_leaf(c->mode, c->size, c->pa, c->new_flags) | os_bits);
+    assert_int_equal(env_peek(&env, leaf_pa),
+                     rule_leaf(c->mode, c->size, c->pa, c->new_flags) | os_bits);
 
     /* unmap: the leaf goes, the tables made for it go, the root stays. */
     assert_int_equal(pw_os_unmap(env.os, c->la, c->size), PW_OK);
@@ -184,7 +170,7 @@ static void check_case(const map_case *c)
     assert_int_equal(st.total_tables, 1);
     assert_int_equal(st.tables[top], 1);
     assert_int_equal(st.leaves[c->size], 0);
-    assert_int_equal(rd(&env, p.pa[top]), 0);
+    assert_int_equal(env_peek(&env, p.pa[top]), 0);
     assert_int_equal(pw_os_unmap(env.os, c->la, c->size), PW_ERR_RANGE);
     /* and it maps again from recycled pages */
     assert_int_equal(pw_os_map(env.os, c->la, c->pa, c->size, c->flags), PW_OK);

@@ -10,6 +10,7 @@
 
 #include "pagewalk/pagewalk.h"
 #include "support/env.h"
+#include "support/walkhelp.h"
 
 #define LA_4K UINT64_C(0x00403000) /* legal in every mode */
 #define PA_4K UINT64_C(0x00105000)
@@ -24,60 +25,14 @@
 #define LA4_TOP_BIT PW_BIT(47)
 #define LA5_TOP_BIT PW_BIT(56)
 
-static const pw_mode ALL_MODES[] = {PW_MODE_32, PW_MODE_PAE, PW_MODE_4LVL, PW_MODE_5LVL};
-#define N_MODES (sizeof ALL_MODES / sizeof ALL_MODES[0])
-static const pw_mode LONG_MODES[] = {PW_MODE_4LVL, PW_MODE_5LVL};
-#define N_LONG (sizeof LONG_MODES / sizeof LONG_MODES[0])
-
 /* ---- helpers ---- */
 
 /* Mode `m`, one 4 KiB page at LA_4K. Registers: CR0.WP=1, no SMEP/SMAP,
  * EFER.NXE=1 outside 32-bit paging. */
 static void setup_page(pw_env *e, pw_mode m, uint64_t flags)
 {
-    assert_int_equal(pw_env_init(e, m, NULL, 0), PW_OK);
-    assert_int_equal(pw_os_map(e->os, LA_4K, PA_4K, PW_SIZE_4K, flags), PW_OK);
-    assert_int_equal(pw_env_load_regs(e), PW_OK);
+    env_setup_map(e, m, NULL, LA_4K, PA_4K, PW_SIZE_4K, flags);
 }
-
-static uint64_t entry_get(pw_env *e, uint64_t la, unsigned level)
-{
-    uint64_t v = 0;
-    assert_int_equal(pw_env_entry(e, la, level, &v), PW_OK);
-    return v;
-}
-
-static void entry_set(pw_env *e, uint64_t la, unsigned level, uint64_t v)
-{
-    uint64_t pa = 0;
-    assert_int_equal(pw_os_entry_pa(e->os, la, level, &pa), PW_OK);
-    if (e->mode == PW_MODE_32)
-        assert_int_equal(pw_image_write32(e->img, pa, (uint32_t)v), PW_OK);
-    else
-        assert_int_equal(pw_image_write64(e->img, pa, v), PW_OK);
-}
-
-static pw_result walk_line(pw_env *e, pw_request q, int line)
-{
-    pw_result r;
-    pw_status st = pw_walk(&e->cfg, &e->regs, &e->mem, &q, &r);
-    if (st != PW_OK)
-        fail_msg("line %d mode %s: pw_walk returned %s", line, pw_mode_name(e->mode),
-                 pw_status_str(st));
-    return r;
-}
-
-static pw_result check_pf(pw_env *e, pw_request q, uint32_t err, int line)
-{
-    pw_result r = walk_line(e, q, line);
-    if (r.outcome != PW_OUT_PF || r.err_code != err)
-        fail_msg("line %d mode %s la %#llx kind %d user %d: expected #PF %#x, got outcome %d err %#x",
-                 line, pw_mode_name(e->mode), (unsigned long long)q.la, q.kind, q.user, err,
-                 r.outcome, r.err_code);
-    return r;
-}
-
-#define EXPECT_PF(e, err, ...) check_pf((e), (pw_request){__VA_ARGS__}, (err), __LINE__)
 
 /* ---- R10.1, bit by bit ---- */
 
@@ -90,7 +45,7 @@ static void test_R10_1_p_bit_not_present_vs_protection(void **state)
         EXPECT_PF(&e, 0, .la = LA_UNMAPPED, .kind = PW_ACC_READ);
         EXPECT_PF(&e, PF_P | PF_U, .la = LA_4K, .kind = PW_ACC_READ, .user = true);
         /* A not-present leaf whose other bits would deny the access: still P=0. */
-        entry_set(&e, LA_4K, PW_LVL_PT, entry_get(&e, LA_4K, PW_LVL_PT) & ~PTE_P);
+        env_entry_set(&e, LA_4K, PW_LVL_PT, env_entry_get(&e, LA_4K, PW_LVL_PT) & ~PTE_P);
         EXPECT_PF(&e, PF_U, .la = LA_4K, .kind = PW_ACC_READ, .user = true);
         pw_env_free(&e);
     }
@@ -140,11 +95,12 @@ static void test_R10_1_rsvd_bit_comes_with_p(void **state)
         if (m == PW_MODE_32) {
             la = LA_4M;
             assert_int_equal(pw_os_map(e.os, la, PA_4M, PW_SIZE_4M, 0), PW_OK);
-            entry_set(&e, la, PW_LVL_PD, entry_get(&e, la, PW_LVL_PD) | PDE32_4M_RSVD_BIT);
+            env_entry_set(&e, la, PW_LVL_PD, env_entry_get(&e, la, PW_LVL_PD) | PDE32_4M_RSVD_BIT);
         } else {
             assert_int_equal(pw_os_map(e.os, la, PA_4K, PW_SIZE_4K, 0), PW_OK);
             /* R5.1: bit M is reserved. */
-            entry_set(&e, la, PW_LVL_PT, entry_get(&e, la, PW_LVL_PT) | PW_BIT(e.cfg.maxphyaddr));
+            env_entry_set(&e, la, PW_LVL_PT,
+                          env_entry_get(&e, la, PW_LVL_PT) | PW_BIT(e.cfg.maxphyaddr));
         }
         assert_int_equal(pw_env_load_regs(&e), PW_OK);
         uint32_t id = m == PW_MODE_32 ? 0 : PF_ID;
@@ -250,13 +206,13 @@ static void test_R10_1_pk_bit_only_with_p(void **state)
     for (unsigned i = 0; i < N_LONG; i++) {
         pw_env e;
         setup_page(&e, LONG_MODES[i], PTE_US | PTE_RW | LEAF_KEY(KEY));
-        uint64_t leaf = entry_get(&e, LA_4K, PW_LVL_PT);
+        uint64_t leaf = env_entry_get(&e, LA_4K, PW_LVL_PT);
         e.regs.cr4 |= CR4_PKE;
         e.regs.pkru = PKEY_AD(KEY);
         EXPECT_PF(&e, PF_P | PF_U | PF_PK, .la = LA_4K, .kind = PW_ACC_READ, .user = true);
-        entry_set(&e, LA_4K, PW_LVL_PT, leaf & ~PTE_P); /* key bits still there, ignored */
+        env_entry_set(&e, LA_4K, PW_LVL_PT, leaf & ~PTE_P); /* key bits still there, ignored */
         EXPECT_PF(&e, PF_U, .la = LA_4K, .kind = PW_ACC_READ, .user = true);
-        entry_set(&e, LA_4K, PW_LVL_PT, leaf | PW_BIT(e.cfg.maxphyaddr)); /* reserved (R5.1) */
+        env_entry_set(&e, LA_4K, PW_LVL_PT, leaf | PW_BIT(e.cfg.maxphyaddr)); /* reserved (R5.1) */
         EXPECT_PF(&e, PF_P | PF_RSVD | PF_U, .la = LA_4K, .kind = PW_ACC_READ, .user = true);
         pw_env_free(&e);
     }
@@ -324,14 +280,14 @@ static void test_R10_3_same_code_at_every_level(void **state)
             bool pdpte_reg = m == PW_MODE_PAE && l == PW_LVL_PDPT;
             pw_env e;
             setup_page(&e, m, PTE_US | PTE_RW);
-            uint64_t orig = entry_get(&e, LA_4K, l);
+            uint64_t orig = env_entry_get(&e, LA_4K, l);
             pw_request wr = {.la = LA_4K, .kind = PW_ACC_WRITE, .user = true};
 
             /* Not present at level l. */
             if (pdpte_reg)
                 e.regs.pdpte[pw_la_index(m, l, LA_4K)] = orig & ~PTE_P; /* R6.3 */
             else
-                entry_set(&e, LA_4K, l, orig & ~PTE_P);
+                env_entry_set(&e, LA_4K, l, orig & ~PTE_P);
             pw_result r = check_pf(&e, wr, PF_W | PF_U, __LINE__);
             assert_int_equal(r.level, l);
             assert_int_equal(pw_env_load_regs(&e), PW_OK);
@@ -341,12 +297,12 @@ static void test_R10_3_same_code_at_every_level(void **state)
             }
             /* Reserved bit at level l (PAE/4/5-level: bit M, R5.1). */
             if (m != PW_MODE_32) {
-                entry_set(&e, LA_4K, l, orig | PW_BIT(e.cfg.maxphyaddr));
+                env_entry_set(&e, LA_4K, l, orig | PW_BIT(e.cfg.maxphyaddr));
                 r = check_pf(&e, wr, PF_P | PF_RSVD | PF_W | PF_U, __LINE__);
                 assert_int_equal(r.level, l);
             }
             /* U/S=0 at level l: a protection fault. */
-            entry_set(&e, LA_4K, l, orig & ~PTE_US);
+            env_entry_set(&e, LA_4K, l, orig & ~PTE_US);
             check_pf(&e, wr, PF_P | PF_W | PF_U, __LINE__);
             pw_env_free(&e);
         }

@@ -64,13 +64,6 @@ static void expect_pf(const pw_mmu_response *r, uint32_t err)
                  r->result.err_code);
 }
 
-static void expect_ok(const pw_mmu_response *r, uint64_t pa)
-{
-    if (r->result.outcome != PW_OUT_OK || r->result.pa != pa)
-        fail_msg("expected OK pa %#llx, got outcome %d pa %#llx err %#x", (unsigned long long)pa,
-                 r->result.outcome, (unsigned long long)r->result.pa, r->result.err_code);
-}
-
 /* An entry built by pw_tlb_fill (it sets the compare mask). */
 static pw_tlb_entry entry(uint64_t la, pw_page_size size, uint16_t pcid, bool global)
 {
@@ -102,7 +95,7 @@ static void test_R11_1_not_present_leaf_is_not_cached(void **state)
     assert_int_equal(fx_tlb_count(&fx), 0);
     map(&fx, LA_A, PA_A, PW_SIZE_4K, FLAGS_DIRTY);   /* P: 0 -> 1, no invalidation */
     r = fx_read(&fx, LA_A);
-    expect_ok(&r, PA_A);
+    fx_expect_ok(&r, PA_A);
     assert_true(fx_walked(&r));
     fx_free(&fx);
 }
@@ -120,7 +113,7 @@ static void test_R11_1_not_present_upper_level_is_not_cached(void **state)
         assert_int_equal(fx_psc_count(&fx, l), 0);
     map(&fx, LA_B, PA_B, PW_SIZE_4K, FLAGS_DIRTY);
     r = fx_read(&fx, LA_B);
-    expect_ok(&r, PA_B);
+    fx_expect_ok(&r, PA_B);
     fx_free(&fx);
 }
 
@@ -141,7 +134,7 @@ static void test_R11_1_reserved_translation_is_not_cached(void **state)
         assert_int_equal(fx_psc_count(&fx, PW_LVL_PD), 0);
         fx_set_entry(&fx, LA_A, levels[i], e); /* fixed without invalidation */
         r = fx_read(&fx, LA_A);
-        expect_ok(&r, PA_A);
+        fx_expect_ok(&r, PA_A);
         fx_free(&fx);
     }
 }
@@ -157,7 +150,7 @@ static void test_R11_1_faulting_translation_is_not_cached(void **state)
     assert_int_equal(fx_tlb_count(&fx), 0);
     fx_set_entry(&fx, LA_A, PW_LVL_PT, fx_entry(&fx, LA_A, PW_LVL_PT) | PTE_US);
     r = fx_access(&fx, LA_A, PW_ACC_READ, true);
-    expect_ok(&r, PA_A);
+    fx_expect_ok(&r, PA_A);
     assert_true(fx_walked(&r));
     fx_free(&fx);
 }
@@ -233,7 +226,7 @@ static void test_R11_2_large_page_entry_and_hit_answer(void **state)
 
     pw_mmu_response r = fx_read(&fx, LA_2M + offset_2m);
     assert_true(r.hit);
-    expect_ok(&r, PA_2M + offset_2m);
+    fx_expect_ok(&r, PA_2M + offset_2m);
     assert_int_equal(r.result.size, PW_SIZE_2M);
     assert_int_equal(r.result.level, PW_LVL_PD);
     assert_int_equal(r.result.memtype, PW_MT_PCD);
@@ -248,7 +241,7 @@ static void test_R11_2_large_page_entry_and_hit_answer(void **state)
     assert_int_equal(e->memtype, PW_MT_PAT);
     r = fx_read(&fx, LA_1G + offset_1g);
     assert_true(r.hit);
-    expect_ok(&r, PA_1G + offset_1g);
+    fx_expect_ok(&r, PA_1G + offset_1g);
     fx_free(&fx);
 }
 
@@ -267,7 +260,7 @@ static void test_R11_2_write_through_clean_entry_sets_dirty_in_memory(void **sta
 
     r = fx_access(&fx, LA_A, PW_ACC_WRITE, false);
     assert_false(r.hit);
-    expect_ok(&r, PA_A);
+    fx_expect_ok(&r, PA_A);
     assert_int_equal(r.n_access, 2); /* below the PDE hit: the PTE, then its CAS */
     assert_int_equal(r.trace[1].acc.kind, PW_MEM_CAS);
     assert_int_equal(r.trace[1].acc.pa, fx_entry_pa(&fx, LA_A, PW_LVL_PT));
@@ -339,7 +332,7 @@ static void test_R11_4_global_entry_usable_under_any_pcid(void **state)
     fx_switch_pcid(&fx, PCID_3, false); /* flushes PCID 3's non-global entries only */
     r = fx_read(&fx, LA_A);
     assert_true(r.hit);
-    expect_ok(&r, PA_A);
+    fx_expect_ok(&r, PA_A);
     fx_free(&fx);
 }
 
@@ -369,7 +362,7 @@ static void test_R11_4_g_in_nonleaf_entries_is_ignored(void **state)
         fx_set_entry(&fx, LA_A, l, fx_entry(&fx, LA_A, l) | PTE_G);
     fx_enable_pcid(&fx, PCID_1, true);
     pw_mmu_response r = fx_read(&fx, LA_A);
-    expect_ok(&r, PA_A);
+    fx_expect_ok(&r, PA_A);
     assert_false(r.result.global);
     fx_switch_pcid(&fx, PCID_2, true);
     r = fx_read(&fx, LA_A);
@@ -391,7 +384,7 @@ static void check_leaf_upgrade_rewalks(uint64_t flags_before, uint64_t set, uint
     assert_int_equal(fx_tlb_matches(&fx, LA_A, 0), 1);
     fx_set_entry(&fx, LA_A, PW_LVL_PT, (fx_entry(&fx, LA_A, PW_LVL_PT) | set) & ~clear);
     pw_mmu_response r = fx_access(&fx, LA_A, kind, user);
-    expect_ok(&r, PA_A);
+    fx_expect_ok(&r, PA_A);
     assert_true(fx_walked(&r));
     assert_int_equal(fx.mmu->cnt.faults, 0);
     r = fx_access(&fx, LA_A, kind, user);
@@ -434,7 +427,7 @@ static void test_R11_6_nonleaf_upgrade_at_most_one_spurious_fault(void **state)
         expect_pf(&r, PF_P | PF_W); /* the stale rights' fault, nothing else */
         r = fx_access(&fx, LA_A, PW_ACC_WRITE, false);
     }
-    expect_ok(&r, PA_A);
+    fx_expect_ok(&r, PA_A);
     assert_true(fx.mmu->cnt.faults <= 1);
     r = fx_access(&fx, LA_A, PW_ACC_WRITE, false);
     assert_true(r.hit);
@@ -462,14 +455,14 @@ static void test_R11_6_small_to_large_page_leaves_one_matching_entry(void **stat
     map(&fx, LA_2M, PA_2M, PW_SIZE_2M, FLAGS_DIRTY);
 
     pw_mmu_response r = fx_read(&fx, LA_A3);
-    expect_ok(&r, PA_2M + (LA_A3 - LA_2M));
+    fx_expect_ok(&r, PA_2M + (LA_A3 - LA_2M));
     assert_int_equal(fx_tlb_count(&fx), 1);
     assert_int_equal(fx_tlb_matches(&fx, LA_A, 0), 1);
     assert_int_equal(fx_tlb_matches(&fx, LA_A2, 0), 1);
     assert_int_equal(fx_tlb_matches(&fx, LA_A3, 0), 1);
     r = fx_read(&fx, LA_A);
     assert_true(r.hit);
-    expect_ok(&r, PA_2M + (LA_A - LA_2M));
+    fx_expect_ok(&r, PA_2M + (LA_A - LA_2M));
     fx_free(&fx);
 }
 
@@ -488,10 +481,10 @@ static void test_R11_6_large_to_small_page_leaves_one_matching_entry(void **stat
 
     pw_mmu_response r = fx_read(&fx, LA_A); /* either size may be used (R11.6) */
     assert_true(r.hit);
-    expect_ok(&r, PA_2M + (LA_A - LA_2M));
+    fx_expect_ok(&r, PA_2M + (LA_A - LA_2M));
     r = fx_access(&fx, LA_A, PW_ACC_WRITE, false);
     assert_true(fx_walked(&r));
-    expect_ok(&r, PA_NEW);
+    fx_expect_ok(&r, PA_NEW);
     assert_int_equal(fx_tlb_count(&fx), 1);
     assert_int_equal(fx_tlb_matches(&fx, LA_A, 0), 1);
     assert_int_equal(tlb_entry(&fx, LA_A, 0)->size, PW_SIZE_4K);
@@ -629,7 +622,7 @@ static void test_R11_7_wp_change_is_not_a_flush(void **state)
     fx_ctl_ok(&fx, PW_CTL_MOV_CR0, fx.mmu->regs.cr0 & ~CR0_WP, 0, 0);
     pw_mmu_response r = fx_access(&fx, LA_A, PW_ACC_WRITE, false); /* WP=0: allowed */
     assert_true(r.hit);
-    expect_ok(&r, PA_A);
+    fx_expect_ok(&r, PA_A);
     fx_ctl_ok(&fx, PW_CTL_MOV_CR0, fx.mmu->regs.cr0 | CR0_WP, 0, 0);
     r = fx_read(&fx, LA_A);
     assert_true(r.hit);

@@ -38,13 +38,6 @@ static void expect_pf(const pw_mmu_response *r, uint32_t err, unsigned level)
                  r->result.outcome, r->result.err_code, r->result.level);
 }
 
-static void expect_ok(const pw_mmu_response *r, uint64_t pa)
-{
-    if (r->result.outcome != PW_OUT_OK || r->result.pa != pa)
-        fail_msg("expected OK pa %#llx, got outcome %d pa %#llx err %#x", (unsigned long long)pa,
-                 r->result.outcome, (unsigned long long)r->result.pa, r->result.err_code);
-}
-
 /* ---- maxphyaddr ---- */
 
 /* R5.1: 4-level bits 51:M are reserved; address bits below M are address. */
@@ -62,7 +55,7 @@ static void test_R13_maxphyaddr_sets_reserved_address_bits(void **state)
         fx_set_entry(&fx, LA_A, PW_LVL_PT, fx_entry(&fx, LA_A, PW_LVL_PT) | bit39);
         pw_mmu_response r = fx_read(&fx, LA_A);
         if (ms[i] == M_40)
-            expect_ok(&r, PA_A | bit39);
+            fx_expect_ok(&r, PA_A | bit39);
         else
             expect_pf(&r, PF_P | PF_RSVD, PW_LVL_PT);
         fx_free(&fx);
@@ -86,7 +79,7 @@ static void test_R13_maxphyaddr_in_pae_entries(void **state)
         fx_set_entry(&fx, la, PW_LVL_PT, fx_entry(&fx, la, PW_LVL_PT) | bit36);
         pw_mmu_response r = fx_read(&fx, la);
         if (ms[i] == M_40)
-            expect_ok(&r, PA_A | bit36);
+            fx_expect_ok(&r, PA_A | bit36);
         else
             expect_pf(&r, PF_P | PF_RSVD, PW_LVL_PT);
         fx_free(&fx);
@@ -119,7 +112,7 @@ static void test_R13_has_1g_decides_pdpte_ps(void **state)
     fx_init(&fx, PW_MODE_4LVL, NULL, FX_DELAY_DEFAULT);
     assert_int_equal(pw_os_map(fx.env.os, LA_1G, PA_1G, PW_SIZE_1G, FLAGS_DIRTY), PW_OK);
     pw_mmu_response r = fx_read(&fx, LA_1G + offset);
-    expect_ok(&r, PA_1G + offset);
+    fx_expect_ok(&r, PA_1G + offset);
     assert_int_equal(r.result.size, PW_SIZE_1G);
     assert_int_equal(r.result.level, PW_LVL_PDPT);
 
@@ -151,12 +144,12 @@ static void test_R13_has_pse36_decides_4m_high_address_bits(void **state)
     uint64_t pde = fx_entry(&fx, la, PW_LVL_PD);
     assert_true(pde & PW_BIT(13));
     pw_mmu_response r = fx_read(&fx, la + offset);
-    expect_ok(&r, pa + offset);
+    fx_expect_ok(&r, pa + offset);
 
     fx_set_entry(&fx, la, PW_LVL_PD, pde | pde_bit17);      /* M=40: bits 21:21 reserved */
     fx_ctl_ok(&fx, PW_CTL_INVLPG, 0, la, 0);
     r = fx_read(&fx, la);
-    expect_ok(&r, pa | pa_bit36);
+    fx_expect_ok(&r, pa | pa_bit36);
 
     pw_config m36 = cfg;
     m36.maxphyaddr = M_36;                                   /* reserved 21:17 */
@@ -165,7 +158,7 @@ static void test_R13_has_pse36_decides_4m_high_address_bits(void **state)
     expect_pf(&r, PF_P | PF_RSVD, PW_LVL_PD);
     fx_set_entry(&fx, la, PW_LVL_PD, pde | pde_bit16);
     r = fx_read(&fx, la);
-    expect_ok(&r, pa | pa_bit35);
+    fx_expect_ok(&r, pa | pa_bit35);
 
     pw_config no36 = cfg;
     no36.has_pse36 = false;                                  /* reserved 21:13 */
@@ -284,7 +277,7 @@ static void test_R13_pae_pdpte_registers(void **state)
     fx_mmu fx;
     setup_pae(&fx, PW_PDPTE_REGISTERS, la);
     pw_mmu_response r = fx_read(&fx, la);
-    expect_ok(&r, PA_A);
+    fx_expect_ok(&r, PA_A);
     assert_int_equal(r.n_access, 3); /* PDE, PTE, CAS of the PTE's A */
     assert_int_equal(r.trace[0].acc.level, PW_LVL_PD);
     /* R6.3: a later write to the PDPT in memory has no effect until a load. */
@@ -292,7 +285,7 @@ static void test_R13_pae_pdpte_registers(void **state)
     fx_poke(&fx, pdpte_pa, 0);
     fx_ctl_ok(&fx, PW_CTL_INVLPG, 0, la, 0);
     r = fx_read(&fx, la);
-    expect_ok(&r, PA_A);
+    fx_expect_ok(&r, PA_A);
     /* R6.2: a MOV CR3 that would load a present PDPTE with a reserved bit (R/W,
      * R5.6) is #GP and loads nothing. */
     fx_poke(&fx, pdpte_pa, pdpte | PTE_RW);
@@ -312,7 +305,7 @@ static void test_R13_pae_pdpte_on_demand(void **state)
     uint64_t cr3 = fx.mmu->regs.cr3, pdpte_pa = (cr3 & CR3_PAE_BASE) + quarter * ENTRY8;
     uint64_t pdpte = fx_peek(&fx, pdpte_pa);
     pw_mmu_response r = fx_read(&fx, la);
-    expect_ok(&r, PA_A);
+    fx_expect_ok(&r, PA_A);
     assert_int_equal(r.n_access, 4); /* PDPTE, PDE, PTE, CAS of the PTE */
     assert_int_equal(r.trace[0].acc.kind, PW_MEM_READ);
     assert_int_equal(r.trace[0].acc.pa, pdpte_pa);

@@ -10,43 +10,16 @@
 #include <string.h>
 
 #include "support/env.h"
+#include "support/recmem.h"
+#include "support/walkhelp.h"
 
 #define LA_DATA   UINT64_C(0x12345000)  /* valid in every mode */
 #define PA_DATA   UINT64_C(0x00abc000)
 #define LA_OFFSET UINT64_C(0x6a8)
 #define PKRU_AD(k) (UINT32_C(1) << (2 * (k)))  /* PKRU: AD_k is bit 2k (R8.7) */
-#define N_MODES 4
 #define CR3_IGNORED_LOW (PW_BITS(11, 5) | PW_BITS(2, 0))  /* R3.3 */
 
-static const pw_mode paging_modes[N_MODES] = {PW_MODE_32, PW_MODE_PAE, PW_MODE_4LVL, PW_MODE_5LVL};
-
 /* ---- helpers ---- */
-
-typedef struct {
-    pw_mem inner;
-    unsigned reads, cas;
-} count_mem;
-
-static pw_mem_status count_read(void *ctx, uint64_t pa, unsigned size, uint64_t cycle, uint64_t *v)
-{
-    count_mem *c = ctx;
-    c->reads++;
-    return c->inner.read(c->inner.ctx, pa, size, cycle, v);
-}
-
-static pw_mem_status count_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expect,
-                               uint64_t desired, uint64_t cycle, uint64_t *old)
-{
-    count_mem *c = ctx;
-    c->cas++;
-    return c->inner.cas(c->inner.ctx, pa, size, expect, desired, cycle, old);
-}
-
-static pw_mem counting(count_mem *c, const pw_mem *inner)
-{
-    *c = (count_mem){.inner = *inner};
-    return (pw_mem){.ctx = c, .read = count_read, .cas = count_cas};
-}
 
 static void env_up(pw_env *env, pw_mode mode)
 {
@@ -56,8 +29,7 @@ static void env_up(pw_env *env, pw_mode mode)
 /* Map LA_DATA with `flags` (A and D preset) and reload the registers (PAE PDPTEs). */
 static void map_data(pw_env *env, uint64_t flags)
 {
-    assert_int_equal(pw_os_map(env->os, LA_DATA, PA_DATA, PW_SIZE_4K, flags | PTE_A | PTE_D), PW_OK);
-    assert_int_equal(pw_env_load_regs(env), PW_OK);
+    env_map(env, LA_DATA, PA_DATA, PW_SIZE_4K, flags | PTE_A | PTE_D);
 }
 
 static pw_result walk_regs(pw_env *env, const pw_regs *regs, pw_access_kind kind, bool user,
@@ -72,18 +44,6 @@ static pw_result walk_regs(pw_env *env, const pw_regs *regs, pw_access_kind kind
 static pw_result walk(pw_env *env, pw_access_kind kind, bool user)
 {
     return walk_regs(env, &env->regs, kind, user, false);
-}
-
-static void assert_regs_equal(const pw_regs *a, const pw_regs *b)
-{
-    assert_int_equal(a->cr0, b->cr0);
-    assert_int_equal(a->cr3, b->cr3);
-    assert_int_equal(a->cr4, b->cr4);
-    assert_int_equal(a->efer, b->efer);
-    assert_int_equal(a->pkru, b->pkru);
-    assert_int_equal(a->pkrs, b->pkrs);
-    for (unsigned i = 0; i < 4; i++)
-        assert_int_equal(a->pdpte[i], b->pdpte[i]);
 }
 
 /* Enter env->mode from reset with the architectural MOV sequence:
@@ -142,8 +102,8 @@ static void test_R1_1_paging_off_la_is_pa_without_memory_access(void **state)
     pw_regs r;
     pw_regs_reset(&r);
     r.cr0 = CR0_PE;
-    count_mem c;
-    pw_mem m = counting(&c, &env.mem);
+    rec_mem c;
+    pw_mem m = rec_attach(&c, &env.mem);
     static const pw_access_kind kinds[] = {PW_ACC_READ, PW_ACC_WRITE, PW_ACC_FETCH};
     for (unsigned k = 0; k < 3; k++) {
         for (int user = 0; user <= 1; user++) {
@@ -164,12 +124,12 @@ static void test_R1_1_mov_sequence_enters_each_mode(void **state)
     (void)state;
     for (unsigned i = 0; i < N_MODES; i++) {
         pw_env env;
-        env_up(&env, paging_modes[i]);
+        env_up(&env, ALL_MODES[i]);
         map_data(&env, PTE_RW);
         pw_regs r;
         enter_mode(&env, &r);
-        assert_int_equal(pw_mode_of(&r), paging_modes[i]);
-        bool long_mode = paging_modes[i] == PW_MODE_4LVL || paging_modes[i] == PW_MODE_5LVL;
+        assert_int_equal(pw_mode_of(&r), ALL_MODES[i]);
+        bool long_mode = ALL_MODES[i] == PW_MODE_4LVL || ALL_MODES[i] == PW_MODE_5LVL;
         assert_int_equal((r.efer & EFER_LMA) != 0, long_mode);
         pw_result res = walk_regs(&env, &r, PW_ACC_READ, false, false);
         assert_int_equal(res.outcome, PW_OUT_OK);
@@ -194,7 +154,7 @@ static void test_R1_1_long_mode_requires_pae_gp(void **state)
 
     for (unsigned i = 2; i < N_MODES; i++) {
         pw_env env;
-        env_up(&env, paging_modes[i]);
+        env_up(&env, ALL_MODES[i]);
         before = env.regs;
         assert_int_equal(pw_regs_mov_cr4(&env.cfg, &env.regs, &env.mem, env.regs.cr4 & ~CR4_PAE, NULL),
                          PW_ERR_GP);
@@ -230,7 +190,7 @@ static void test_R1_2_nxe_enables_xd_in_pae_and_long_modes(void **state)
     (void)state;
     for (unsigned i = 1; i < N_MODES; i++) {
         pw_env env;
-        env_up(&env, paging_modes[i]);
+        env_up(&env, ALL_MODES[i]);
         map_data(&env, PTE_RW | PTE_XD);
         assert_true(env.regs.efer & EFER_NXE);
         pw_result res = walk(&env, PW_ACC_READ, false);
@@ -252,13 +212,13 @@ static void test_R1_2_pke_pks_only_with_lma(void **state)
     const uint64_t la_sup = LA_DATA + PW_PAGE_SIZE;
     for (unsigned i = 1; i < N_MODES; i++) {
         pw_env env;
-        env_up(&env, paging_modes[i]);
+        env_up(&env, ALL_MODES[i]);
         assert_int_equal(pw_os_map(env.os, la_sup, PA_DATA, PW_SIZE_4K, PTE_RW | PTE_A | PTE_D), PW_OK);
         map_data(&env, PTE_RW | PTE_US);       /* key 0 */
         env.regs.cr4 |= CR4_PKE | CR4_PKS;
         env.regs.pkru = PKRU_AD(0);
         env.regs.pkrs = PKRU_AD(0);            /* same layout as PKRU */
-        bool lma = paging_modes[i] != PW_MODE_PAE;
+        bool lma = ALL_MODES[i] != PW_MODE_PAE;
         pw_result res = walk(&env, PW_ACC_READ, true);
         assert_int_equal(res.outcome, lma ? PW_OUT_PF : PW_OUT_OK);
         if (lma)
@@ -298,7 +258,7 @@ static void test_R1_2_pse_ignored_outside_32bit(void **state)
     const uint64_t off = UINT64_C(0x1a2b3c);                  /* inside the 2 MiB page */
     for (unsigned i = 1; i < N_MODES; i++) {
         pw_env env;
-        env_up(&env, paging_modes[i]);
+        env_up(&env, ALL_MODES[i]);
         assert_int_equal(pw_os_map(env.os, la2m, pa2m, PW_SIZE_2M, PTE_RW | PTE_A | PTE_D), PW_OK);
         assert_int_equal(pw_env_load_regs(&env), PW_OK);
         for (int pse = 0; pse <= 1; pse++) {
@@ -321,7 +281,7 @@ static void test_R1_2_wp_applies_in_all_modes(void **state)
     (void)state;
     for (unsigned i = 0; i < N_MODES; i++) {
         pw_env env;
-        env_up(&env, paging_modes[i]);
+        env_up(&env, ALL_MODES[i]);
         map_data(&env, 0);                       /* supervisor, read-only */
         pw_result res = walk(&env, PW_ACC_WRITE, false);
         assert_int_equal(res.outcome, PW_OUT_PF);
@@ -339,7 +299,7 @@ static void test_R1_2_smep_smap_apply_in_all_modes(void **state)
     (void)state;
     for (unsigned i = 0; i < N_MODES; i++) {
         pw_env env;
-        env_up(&env, paging_modes[i]);
+        env_up(&env, ALL_MODES[i]);
         map_data(&env, PTE_RW | PTE_US);
         env.regs.cr4 |= CR4_SMEP | CR4_SMAP;
         pw_result res = walk(&env, PW_ACC_FETCH, false);
@@ -361,12 +321,12 @@ static void test_R1_3_la57_change_with_lma_gp(void **state)
     (void)state;
     for (unsigned i = 2; i < N_MODES; i++) {
         pw_env env;
-        env_up(&env, paging_modes[i]);
+        env_up(&env, ALL_MODES[i]);
         pw_regs before = env.regs;
         assert_int_equal(pw_regs_mov_cr4(&env.cfg, &env.regs, &env.mem, env.regs.cr4 ^ CR4_LA57, NULL),
                          PW_ERR_GP);
         assert_regs_equal(&env.regs, &before);
-        assert_int_equal(pw_mode_of(&env.regs), paging_modes[i]);
+        assert_int_equal(pw_mode_of(&env.regs), ALL_MODES[i]);
         pw_env_free(&env);
     }
 }
@@ -403,7 +363,7 @@ static void test_R1_4_pcide_needs_lma_gp(void **state)
     assert_regs_equal(&r, &before);
     for (unsigned i = 0; i < 2; i++) {                       /* 32-bit and PAE paging */
         pw_env env;
-        env_up(&env, paging_modes[i]);
+        env_up(&env, ALL_MODES[i]);
         before = env.regs;
         assert_int_equal(pw_regs_mov_cr4(&env.cfg, &env.regs, &env.mem, env.regs.cr4 | CR4_PCIDE, NULL),
                          PW_ERR_GP);
@@ -417,7 +377,7 @@ static void test_R1_4_pcide_needs_cr3_low_bits_zero_gp(void **state)
     (void)state;
     for (unsigned i = 2; i < N_MODES; i++) {
         pw_env env;
-        env_up(&env, paging_modes[i]);
+        env_up(&env, ALL_MODES[i]);
         uint64_t root = pw_os_cr3(env.os);
         static const uint64_t low[] = {CR3_PWT, CR3_PCD, CR3_IGNORED_LOW};
         for (unsigned b = 0; b < sizeof low / sizeof low[0]; b++) {
@@ -440,7 +400,7 @@ static void test_R1_4_clear_pg_with_pcide_gp(void **state)
     (void)state;
     for (unsigned i = 2; i < N_MODES; i++) {
         pw_env env;
-        env_up(&env, paging_modes[i]);
+        env_up(&env, ALL_MODES[i]);
         assert_int_equal(pw_regs_mov_cr4(&env.cfg, &env.regs, &env.mem, env.regs.cr4 | CR4_PCIDE, NULL),
                          PW_OK);
         pw_regs before = env.regs;

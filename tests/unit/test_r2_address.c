@@ -11,59 +11,14 @@
 #include <string.h>
 
 #include "support/env.h"
+#include "support/recmem.h"
+#include "support/walkhelp.h"
 
-#define MAX_ACC 32
 #define LEAF_AD (PTE_A | PTE_D)   /* preset, so that a read walk makes no CAS */
 #define PA32_TOP 31
 #define PSE36_MAX 40              /* R2.2: M' = min(M, 40) */
 
 /* ---- helpers ---- */
-
-typedef struct {
-    pw_mem inner;
-    unsigned n;
-    pw_mem_access acc[MAX_ACC];
-} rec_mem;
-
-static void rec_push(rec_mem *r, pw_mem_access a)
-{
-    if (r->n < MAX_ACC)
-        r->acc[r->n] = a;
-    r->n++;
-}
-
-static pw_mem_status rec_read(void *ctx, uint64_t pa, unsigned size, uint64_t cycle, uint64_t *v)
-{
-    rec_mem *r = ctx;
-    rec_push(r, (pw_mem_access){.kind = PW_MEM_READ, .pa = pa, .size = size});
-    return r->inner.read(r->inner.ctx, pa, size, cycle, v);
-}
-
-static pw_mem_status rec_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expect,
-                             uint64_t desired, uint64_t cycle, uint64_t *old)
-{
-    rec_mem *r = ctx;
-    rec_push(r, (pw_mem_access){.kind = PW_MEM_CAS, .pa = pa, .size = size, .expect = expect,
-                                .desired = desired});
-    return r->inner.cas(r->inner.ctx, pa, size, expect, desired, cycle, old);
-}
-
-/* Walk through a recording pw_mem. */
-static pw_result rec_walk(pw_env *env, rec_mem *r, uint64_t la, pw_access_kind kind, bool user)
-{
-    *r = (rec_mem){.inner = env->mem};
-    pw_mem m = {.ctx = r, .read = rec_read, .cas = rec_cas};
-    pw_request req = {.la = la, .kind = kind, .user = user};
-    pw_result res;
-    assert_int_equal(pw_walk(&env->cfg, &env->regs, &m, &req, &res), PW_OK);
-    return res;
-}
-
-/* bits(hi:lo) of v, shifted down */
-static uint64_t field(uint64_t v, unsigned hi, unsigned lo)
-{
-    return (v & PW_BITS(hi, lo)) >> lo;
-}
 
 static void env_up(pw_env *env, pw_mode mode, unsigned maxphyaddr, bool pse36)
 {
@@ -72,19 +27,6 @@ static void env_up(pw_env *env, pw_mode mode, unsigned maxphyaddr, bool pse36)
     cfg.maxphyaddr = maxphyaddr;
     cfg.has_pse36 = pse36;
     assert_int_equal(pw_env_init(env, mode, &cfg, 0), PW_OK);
-}
-
-static void map(pw_env *env, uint64_t la, uint64_t pa, pw_page_size s, uint64_t flags)
-{
-    assert_int_equal(pw_os_map(env->os, la, pa, s, flags), PW_OK);
-    assert_int_equal(pw_env_load_regs(env), PW_OK);
-}
-
-static uint64_t entry(pw_env *env, uint64_t la, unsigned level)
-{
-    uint64_t e;
-    assert_int_equal(pw_env_entry(env, la, level, &e), PW_OK);
-    return e;
 }
 
 static void assert_read(const rec_mem *r, unsigned i, uint64_t pa, unsigned size)
@@ -147,7 +89,7 @@ static void test_R2_1_canonical_upper_half_translates(void **state)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         pw_env env;
         env_up(&env, t[i].mode, 46, true);
-        map(&env, t[i].la, pa, PW_SIZE_4K, PTE_RW | LEAF_AD);
+        env_map(&env, t[i].la, pa, PW_SIZE_4K, PTE_RW | LEAF_AD);
         rec_mem r;
         pw_result res = rec_walk(&env, &r, t[i].la | 0x123, PW_ACC_READ, false);
         assert_int_equal(res.outcome, PW_OUT_OK);
@@ -166,7 +108,7 @@ static void test_R2_1_la_is_32_bits_in_32bit_and_pae(void **state)
     for (unsigned i = 0; i < 2; i++) {
         pw_env env;
         env_up(&env, modes[i], 46, true);
-        map(&env, la, pa, PW_SIZE_4K, PTE_RW | LEAF_AD);
+        env_map(&env, la, pa, PW_SIZE_4K, PTE_RW | LEAF_AD);
         rec_mem r;
         pw_result res = rec_walk(&env, &r, PW_BITS(63, 32) | la | 0x9ab, PW_ACC_READ, false);
         assert_int_equal(res.outcome, PW_OUT_OK);
@@ -186,11 +128,12 @@ static void test_R2_2_32bit_entry_addresses_and_4k_pa(void **state)
     pw_env env;
     env_up(&env, PW_MODE_32, 46, true);
     const uint64_t la = UINT64_C(0xc0a0b000), pa = UINT64_C(0xfedc3000);
-    map(&env, la, pa, PW_SIZE_4K, PTE_RW | LEAF_AD);
+    env_map(&env, la, pa, PW_SIZE_4K, PTE_RW | LEAF_AD);
     const uint64_t va = la | 0x5a7;
     rec_mem r;
     pw_result res = rec_walk(&env, &r, va, PW_ACC_READ, false);
-    uint64_t pde = entry(&env, la, PW_LVL_PD), pte = entry(&env, la, PW_LVL_PT);
+    uint64_t pde = env_entry_get(&env, la, PW_LVL_PD);
+    uint64_t pte = env_entry_get(&env, la, PW_LVL_PT);
     uint64_t pde_pa = (env.regs.cr3 & PW_BITS(31, 12)) | field(va, 31, 22) << 2;
     uint64_t pte_pa = (pde & PW_BITS(31, 12)) | field(va, 21, 12) << 2;
     assert_int_equal(r.n, 2);
@@ -255,14 +198,15 @@ static void test_R2_3_pae_entry_addresses_and_pa(void **state)
         env_up(&env, PW_MODE_PAE, m, true);
         const uint64_t la = UINT64_C(0xc0a0b000), pa = PW_BIT(m - 1) | UINT64_C(0x3000);
         const uint64_t la2 = UINT64_C(0x80400000), pa2 = PW_BIT(m - 1) | UINT64_C(0x00e00000);
-        map(&env, la, pa, PW_SIZE_4K, PTE_RW | LEAF_AD);
-        map(&env, la2, pa2, PW_SIZE_2M, PTE_RW | LEAF_AD);
+        env_map(&env, la, pa, PW_SIZE_4K, PTE_RW | LEAF_AD);
+        env_map(&env, la2, pa2, PW_SIZE_2M, PTE_RW | LEAF_AD);
 
         uint64_t va = la | 0x1f8;
         rec_mem r;
         pw_result res = rec_walk(&env, &r, va, PW_ACC_READ, false);
         uint64_t pdpte = env.regs.pdpte[field(va, 31, 30)];     /* a register, not memory */
-        uint64_t pde = entry(&env, la, PW_LVL_PD), pte = entry(&env, la, PW_LVL_PT);
+        uint64_t pde = env_entry_get(&env, la, PW_LVL_PD);
+    uint64_t pte = env_entry_get(&env, la, PW_LVL_PT);
         uint64_t pde_pa = (pdpte & PW_BITS(m - 1, 12)) | field(va, 29, 21) << 3;
         uint64_t pte_pa = (pde & PW_BITS(m - 1, 12)) | field(va, 20, 12) << 3;
         assert_int_equal(r.n, 2);
@@ -274,7 +218,7 @@ static void test_R2_3_pae_entry_addresses_and_pa(void **state)
 
         va = la2 | UINT64_C(0x1abcde);
         res = rec_walk(&env, &r, va, PW_ACC_READ, false);
-        pde = entry(&env, la2, PW_LVL_PD);
+        pde = env_entry_get(&env, la2, PW_LVL_PD);
         assert_int_equal(r.n, 1);
         assert_int_equal(res.outcome, PW_OUT_OK);
         assert_int_equal(res.size, PW_SIZE_2M);
@@ -300,7 +244,7 @@ static void test_R2_4_4lvl_entry_addresses_and_4k_pa(void **state)
         pw_env env;
         env_up(&env, PW_MODE_4LVL, m, true);
         const uint64_t va = la4(0x5, 0x6, 0x7, 0x8, 0x123), pa = PW_BIT(m - 1) | UINT64_C(0x9000);
-        map(&env, va & ~PW_BITS(11, 0), pa, PW_SIZE_4K, PTE_RW | LEAF_AD);
+        env_map(&env, va & ~PW_BITS(11, 0), pa, PW_SIZE_4K, PTE_RW | LEAF_AD);
         rec_mem r;
         pw_result res = rec_walk(&env, &r, va, PW_ACC_READ, false);
         assert_int_equal(r.n, 4);
@@ -310,7 +254,7 @@ static void test_R2_4_4lvl_entry_addresses_and_4k_pa(void **state)
         for (unsigned l = PW_LVL_PML4, k = 0; l >= PW_LVL_PT; l--, k++) {
             uint64_t epa = table | field(va, lo[l] + 8, lo[l]) << 3;
             assert_read(&r, k, epa, sizeof(uint64_t));
-            e = entry(&env, va, l);
+            e = env_entry_get(&env, va, l);
             table = e & PW_BITS(m - 1, 12);
         }
         assert_int_equal(res.outcome, PW_OUT_OK);
@@ -330,12 +274,12 @@ static void test_R2_4_4lvl_1g_and_2m_pa(void **state)
         env_up(&env, PW_MODE_4LVL, m, true);
         const uint64_t la1g = la4(0x11, 0x3, 0, 0, 0), pa1g = PW_BIT(m - 1) | PW_BIT(30);
         const uint64_t la2m = la4(0x12, 0x4, 0x5, 0, 0), pa2m = PW_BIT(m - 1) | PW_BIT(21);
-        map(&env, la1g, pa1g, PW_SIZE_1G, PTE_RW | LEAF_AD);
-        map(&env, la2m, pa2m, PW_SIZE_2M, PTE_RW | LEAF_AD);
+        env_map(&env, la1g, pa1g, PW_SIZE_1G, PTE_RW | LEAF_AD);
+        env_map(&env, la2m, pa2m, PW_SIZE_2M, PTE_RW | LEAF_AD);
         rec_mem r;
         uint64_t va = la1g | UINT64_C(0x2bcdef12);
         pw_result res = rec_walk(&env, &r, va, PW_ACC_READ, false);
-        uint64_t pdpte = entry(&env, la1g, PW_LVL_PDPT);
+        uint64_t pdpte = env_entry_get(&env, la1g, PW_LVL_PDPT);
         assert_int_equal(res.outcome, PW_OUT_OK);
         assert_int_equal(res.size, PW_SIZE_1G);
         assert_int_equal(res.level, PW_LVL_PDPT);
@@ -344,7 +288,7 @@ static void test_R2_4_4lvl_1g_and_2m_pa(void **state)
 
         va = la2m | UINT64_C(0x1f0f0f);
         res = rec_walk(&env, &r, va, PW_ACC_READ, false);
-        uint64_t pde = entry(&env, la2m, PW_LVL_PD);
+        uint64_t pde = env_entry_get(&env, la2m, PW_LVL_PD);
         assert_int_equal(res.outcome, PW_OUT_OK);
         assert_int_equal(res.size, PW_SIZE_2M);
         assert_int_equal(res.pa, (pde & PW_BITS(m - 1, 21)) | field(va, 20, 0));
@@ -363,8 +307,8 @@ static void test_R2_5_5lvl_pml5_index_and_addresses(void **state)
     const uint64_t va = (uint64_t)0xa3 << 48 | la4(0x1c2, 0x3, 0x4, 0x5, 0x678);
     const uint64_t va_other = (uint64_t)0xa4 << 48 | (va & PW_BITS(47, 0));  /* only LA[56:48] differs */
     const uint64_t pa = UINT64_C(0x00111000), pa_other = UINT64_C(0x00222000);
-    map(&env, va & ~PW_BITS(11, 0), pa, PW_SIZE_4K, PTE_RW | LEAF_AD);
-    map(&env, va_other & ~PW_BITS(11, 0), pa_other, PW_SIZE_4K, PTE_RW | LEAF_AD);
+    env_map(&env, va & ~PW_BITS(11, 0), pa, PW_SIZE_4K, PTE_RW | LEAF_AD);
+    env_map(&env, va_other & ~PW_BITS(11, 0), pa_other, PW_SIZE_4K, PTE_RW | LEAF_AD);
     rec_mem r;
     pw_result res = rec_walk(&env, &r, va, PW_ACC_READ, false);
     assert_int_equal(r.n, 5);
@@ -372,7 +316,7 @@ static void test_R2_5_5lvl_pml5_index_and_addresses(void **state)
     static const unsigned lo[] = {0, 12, 21, 30, 39, 48};
     for (unsigned l = PW_LVL_PML5, k = 0; l >= PW_LVL_PT; l--, k++) {
         assert_read(&r, k, table | field(va, lo[l] + 8, lo[l]) << 3, sizeof(uint64_t));
-        table = entry(&env, va, l) & PW_BITS(45, 12);
+        table = env_entry_get(&env, va, l) & PW_BITS(45, 12);
     }
     assert_int_equal(res.pa, pa | 0x678);
     res = rec_walk(&env, &r, va_other, PW_ACC_READ, false);
@@ -395,14 +339,14 @@ static void test_R2_6_table_accesses_are_physical_without_rights(void **state)
     const uint64_t la = la4(0x9, 0x8, 0x7, 0x6, 0), pa = UINT64_C(0x00400000);
     const uint64_t la_root = la4(0x1, 0x1, 0x1, 0x1, 0);
     uint64_t root = pw_os_cr3(env.os);
-    map(&env, la, pa, PW_SIZE_4K, PTE_RW | PTE_US);
-    map(&env, la_root, root, PW_SIZE_4K, PTE_XD);
+    env_map(&env, la, pa, PW_SIZE_4K, PTE_RW | PTE_US);
+    env_map(&env, la_root, root, PW_SIZE_4K, PTE_XD);
     rec_mem r;
     pw_result res = rec_walk(&env, &r, la | 0x10, PW_ACC_WRITE, true);
     assert_int_equal(res.outcome, PW_OUT_OK);
     assert_int_equal(res.pa, pa | 0x10);
     assert_read(&r, 0, root | field(la, 47, 39) << 3, sizeof(uint64_t));
-    uint64_t pte = entry(&env, la, PW_LVL_PT);
+    uint64_t pte = env_entry_get(&env, la, PW_LVL_PT);
     assert_int_equal(pte & (PTE_A | PTE_D), PTE_A | PTE_D);
     pw_env_free(&env);
 }

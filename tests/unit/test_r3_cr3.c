@@ -10,8 +10,9 @@
 #include <string.h>
 
 #include "support/env.h"
+#include "support/recmem.h"
+#include "support/walkhelp.h"
 
-#define MAX_ACC 32
 #define LA_DATA   UINT64_C(0xc0a0b000)
 #define PA_DATA   UINT64_C(0x00abc000)
 #define LA_OFFSET UINT64_C(0x5a8)
@@ -25,67 +26,13 @@
 
 /* ---- helpers ---- */
 
-typedef struct {
-    pw_mem inner;
-    unsigned n;
-    pw_mem_access acc[MAX_ACC];
-} rec_mem;
-
-static pw_mem_status rec_read(void *ctx, uint64_t pa, unsigned size, uint64_t cycle, uint64_t *v)
-{
-    rec_mem *r = ctx;
-    if (r->n < MAX_ACC)
-        r->acc[r->n] = (pw_mem_access){.kind = PW_MEM_READ, .pa = pa, .size = size};
-    r->n++;
-    return r->inner.read(r->inner.ctx, pa, size, cycle, v);
-}
-
-static pw_mem_status rec_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expect,
-                             uint64_t desired, uint64_t cycle, uint64_t *old)
-{
-    rec_mem *r = ctx;
-    if (r->n < MAX_ACC)
-        r->acc[r->n] = (pw_mem_access){.kind = PW_MEM_CAS, .pa = pa, .size = size};
-    r->n++;
-    return r->inner.cas(r->inner.ctx, pa, size, expect, desired, cycle, old);
-}
-
-static pw_result rec_walk(pw_env *env, rec_mem *r, uint64_t la)
-{
-    *r = (rec_mem){.inner = env->mem};
-    pw_mem m = {.ctx = r, .read = rec_read, .cas = rec_cas};
-    pw_request req = {.la = la, .kind = PW_ACC_READ};
-    pw_result res;
-    assert_int_equal(pw_walk(&env->cfg, &env->regs, &m, &req, &res), PW_OK);
-    return res;
-}
-
-static uint64_t field(uint64_t v, unsigned hi, unsigned lo)
-{
-    return (v & PW_BITS(hi, lo)) >> lo;
-}
-
 static void env_up(pw_env *env, pw_mode mode, unsigned maxphyaddr, pw_pdpte_policy pdpte)
 {
     pw_config cfg;
     pw_config_default(&cfg);
     cfg.maxphyaddr = maxphyaddr;
     cfg.pae_pdpte = pdpte;
-    assert_int_equal(pw_env_init(env, mode, &cfg, 0), PW_OK);
-    assert_int_equal(pw_os_map(env->os, LA_DATA, PA_DATA, PW_SIZE_4K, PTE_RW | LEAF_AD), PW_OK);
-    assert_int_equal(pw_env_load_regs(env), PW_OK);
-}
-
-static void assert_regs_equal(const pw_regs *a, const pw_regs *b)
-{
-    assert_int_equal(a->cr0, b->cr0);
-    assert_int_equal(a->cr3, b->cr3);
-    assert_int_equal(a->cr4, b->cr4);
-    assert_int_equal(a->efer, b->efer);
-    assert_int_equal(a->pkru, b->pkru);
-    assert_int_equal(a->pkrs, b->pkrs);
-    for (unsigned i = 0; i < PAE_PDPTES; i++)
-        assert_int_equal(a->pdpte[i], b->pdpte[i]);
+    env_setup_map(env, mode, &cfg, LA_DATA, PA_DATA, PW_SIZE_4K, PTE_RW | LEAF_AD);
 }
 
 static pw_status mov_cr3(pw_env *env, uint64_t val)
@@ -124,7 +71,7 @@ static void test_R3_1_32bit_cr3_base_and_ignored_bits(void **state)
     uint64_t root = pw_os_cr3(env.os);
     assert_int_equal(mov_cr3(&env, root | CR3_PWT | CR3_PCD | CR3_IGNORED_32), PW_OK);
     rec_mem r;
-    pw_result res = rec_walk(&env, &r, LA_DATA | LA_OFFSET);
+    pw_result res = rec_walk(&env, &r, LA_DATA | LA_OFFSET, PW_ACC_READ, false);
     assert_int_equal(res.outcome, PW_OUT_OK);
     assert_int_equal(res.pa, PA_DATA | LA_OFFSET);
     assert_int_equal(r.acc[0].pa, (env.regs.cr3 & PW_BITS(31, 12)) | field(LA_DATA, 31, 22) << 2);
@@ -159,12 +106,12 @@ static void check_pae_pdpt_at(pw_pdpte_policy policy)
         assert_int_equal(env.regs.pdpte[1], e[0]);
     }
     rec_mem r;
-    pw_result res = rec_walk(&env, &r, la0 | LA_OFFSET);
+    pw_result res = rec_walk(&env, &r, la0 | LA_OFFSET, PW_ACC_READ, false);
     assert_int_equal(res.outcome, PW_OUT_OK);
     assert_int_equal(res.pa, pa1 | LA_OFFSET);
     if (policy == PW_PDPTE_ON_DEMAND)
         assert_int_equal(r.acc[0].pa, alt + field(la0, 31, 30) * sizeof(uint64_t));
-    res = rec_walk(&env, &r, la1 | LA_OFFSET);
+    res = rec_walk(&env, &r, la1 | LA_OFFSET, PW_ACC_READ, false);
     assert_int_equal(res.outcome, PW_OUT_OK);
     assert_int_equal(res.pa, pa0 | LA_OFFSET);
     if (policy == PW_PDPTE_ON_DEMAND)
@@ -197,7 +144,7 @@ static void test_R3_3_long_root_and_ignored_bits(void **state)
         uint64_t root = pw_os_cr3(env.os);
         assert_int_equal(mov_cr3(&env, root | CR3_PWT | CR3_PCD | CR3_IGNORED_LONG), PW_OK);
         rec_mem r;
-        pw_result res = rec_walk(&env, &r, LA_DATA | LA_OFFSET);
+        pw_result res = rec_walk(&env, &r, LA_DATA | LA_OFFSET, PW_ACC_READ, false);
         assert_int_equal(res.outcome, PW_OUT_OK);
         assert_int_equal(res.pa, PA_DATA | LA_OFFSET);
         assert_int_equal(r.acc[0].pa, root | root_index(modes[i], LA_DATA) << 3);
@@ -217,7 +164,7 @@ static void test_R3_3_root_uses_bit_M_minus_1(void **state)
         assert_int_equal(mov_cr3(&env, root), PW_OK);
         assert_int_equal(env.regs.cr3, root);
         rec_mem r;
-        pw_result res = rec_walk(&env, &r, LA_DATA);
+        pw_result res = rec_walk(&env, &r, LA_DATA, PW_ACC_READ, false);
         assert_int_equal(res.outcome, PW_OUT_BUS_ERROR);
         assert_int_equal(res.level, PW_LVL_PML4);
         assert_int_equal(res.entry_pa, root | field(LA_DATA, 47, 39) << 3);
@@ -263,7 +210,7 @@ static void test_R3_4_pcid_in_low_bits(void **state)
         assert_int_equal(env.regs.cr3, root | TEST_PCID);
         assert_int_equal(pw_regs_pcid(&env.regs), TEST_PCID);
         rec_mem r;
-        pw_result res = rec_walk(&env, &r, LA_DATA | LA_OFFSET);
+        pw_result res = rec_walk(&env, &r, LA_DATA | LA_OFFSET, PW_ACC_READ, false);
         assert_int_equal(res.outcome, PW_OUT_OK);
         assert_int_equal(res.pa, PA_DATA | LA_OFFSET);
         assert_int_equal(r.acc[0].pa, root | root_index(modes[i], LA_DATA) << 3);
@@ -285,7 +232,7 @@ static void test_R3_4_noflush_bit_not_stored(void **state)
         assert_int_equal(env.regs.cr3, root | TEST_PCID);
         assert_int_equal(env.regs.cr3 & CR3_NOFLUSH, 0);
         rec_mem r;
-        assert_int_equal(rec_walk(&env, &r, LA_DATA).outcome, PW_OUT_OK);
+        assert_int_equal(rec_walk(&env, &r, LA_DATA, PW_ACC_READ, false).outcome, PW_OUT_OK);
         pw_env_free(&env);
     }
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "support/env.h"
+#include "support/walkhelp.h"
 
 #define LA_DATA   UINT64_C(0x12345000)      /* valid in every mode */
 #define PA_DATA   UINT64_C(0x00abc000)
@@ -27,9 +28,6 @@
 #define PK(k)     ((uint64_t)(k) << PTE_PK_SHIFT)
 #define LEAF_KEY  0xa
 #define NONLEAF_KEY 0x5
-#define N_MODES 4
-
-static const pw_mode paging_modes[N_MODES] = {PW_MODE_32, PW_MODE_PAE, PW_MODE_4LVL, PW_MODE_5LVL};
 
 /* ---- helpers ---- */
 
@@ -38,45 +36,12 @@ static void env_up(pw_env *env, pw_mode mode)
     assert_int_equal(pw_env_init(env, mode, NULL, 0), PW_OK);
 }
 
-static void map(pw_env *env, uint64_t la, uint64_t pa, pw_page_size s, uint64_t flags)
-{
-    assert_int_equal(pw_os_map(env->os, la, pa, s, flags), PW_OK);
-    assert_int_equal(pw_env_load_regs(env), PW_OK);
-}
-
-static uint64_t entry_pa(pw_env *env, uint64_t la, unsigned level)
-{
-    uint64_t pa;
-    assert_int_equal(pw_os_entry_pa(env->os, la, level, &pa), PW_OK);
-    return pa;
-}
-
-static void put(pw_env *env, uint64_t pa, uint64_t val)
-{
-    if (env->mode == PW_MODE_32)
-        assert_int_equal(pw_image_write32(env->img, pa, (uint32_t)val), PW_OK);
-    else
-        assert_int_equal(pw_image_write64(env->img, pa, val), PW_OK);
-}
-
-static uint64_t get(pw_env *env, uint64_t pa)
-{
-    if (env->mode == PW_MODE_32) {
-        uint32_t v;
-        assert_int_equal(pw_image_read32(env->img, pa, &v), PW_OK);
-        return v;
-    }
-    uint64_t v;
-    assert_int_equal(pw_image_read64(env->img, pa, &v), PW_OK);
-    return v;
-}
-
 /* OR `bits` into the entry at `level` on la's path (then reload the registers:
  * PAE PDPTEs live in registers). */
 static void or_entry(pw_env *env, uint64_t la, unsigned level, uint64_t bits)
 {
-    uint64_t pa = entry_pa(env, la, level);
-    put(env, pa, get(env, pa) | bits);
+    uint64_t pa = env_entry_pa(env, la, level);
+    env_poke(env, pa, env_peek(env, pa) | bits);
     assert_int_equal(pw_env_load_regs(env), PW_OK);
 }
 
@@ -96,14 +61,14 @@ static void test_S4_not_present_ignores_every_other_bit(void **state)
 {
     (void)state;
     for (unsigned i = 0; i < N_MODES; i++) {
-        pw_mode m = paging_modes[i];
+        pw_mode m = ALL_MODES[i];
         for (unsigned level = pw_mode_levels(m); level >= PW_LVL_PT; level--) {
             pw_env env;
             env_up(&env, m);
-            map(&env, LA_DATA, PA_DATA, PW_SIZE_4K, PTE_RW | PTE_US);
-            uint64_t pa = entry_pa(&env, LA_DATA, level);
+            env_map(&env, LA_DATA, PA_DATA, PW_SIZE_4K, PTE_RW | PTE_US);
+            uint64_t pa = env_entry_pa(&env, LA_DATA, level);
             uint64_t val = m == PW_MODE_32 ? PW_BITS(31, 1) : ~PTE_P;
-            put(&env, pa, val);
+            env_poke(&env, pa, val);
             assert_int_equal(pw_env_load_regs(&env), PW_OK);
             pw_result res = walk(&env, LA_DATA | LA_OFFSET, PW_ACC_READ, false);
             assert_int_equal(res.outcome, PW_OUT_PF);
@@ -113,7 +78,7 @@ static void test_S4_not_present_ignores_every_other_bit(void **state)
             assert_int_equal(res.entry_pa, pa);
             res = walk(&env, LA_DATA | LA_OFFSET, PW_ACC_WRITE, true);
             assert_int_equal(res.err_code, PF_W | PF_U);
-            assert_int_equal(get(&env, pa), val);       /* never written */
+            assert_int_equal(env_peek(&env, pa), val);  /* never written */
             pw_env_free(&env);
         }
     }
@@ -127,10 +92,10 @@ static void test_S4a_32bit_pte_flags(void **state)
     (void)state;
     pw_env env;
     env_up(&env, PW_MODE_32);
-    map(&env, LA_DATA, PA_DATA, PW_SIZE_4K,
-        PTE_RW | PTE_US | PTE_PWT | PTE_PCD | PW_OS_PAT | PTE_G | PTE_A | PTE_D);
+    env_map(&env, LA_DATA, PA_DATA, PW_SIZE_4K,
+            PTE_RW | PTE_US | PTE_PWT | PTE_PCD | PW_OS_PAT | PTE_G | PTE_A | PTE_D);
     or_entry(&env, LA_DATA, PW_LVL_PT, IGN_11_9);
-    uint64_t pte = get(&env, entry_pa(&env, LA_DATA, PW_LVL_PT));
+    uint64_t pte = env_peek(&env, env_entry_pa(&env, LA_DATA, PW_LVL_PT));
     assert_true(pte & PTE_PAT);                         /* bit 7 of a PTE */
     env.regs.cr4 |= CR4_PGE;
     pw_result res = walk(&env, LA_DATA | LA_OFFSET, PW_ACC_WRITE, true);
@@ -152,7 +117,7 @@ static void test_S4a_32bit_pde_table_ignored_bits(void **state)
     (void)state;
     pw_env env;
     env_up(&env, PW_MODE_32);
-    map(&env, LA_DATA, PA_DATA, PW_SIZE_4K, PTE_RW);
+    env_map(&env, LA_DATA, PA_DATA, PW_SIZE_4K, PTE_RW);
     or_entry(&env, LA_DATA, PW_LVL_PD, PTE_D | PTE_G | IGN_11_9);
     env.regs.cr4 |= CR4_PGE;
     pw_result res = walk(&env, LA_DATA | LA_OFFSET, PW_ACC_WRITE, false);
@@ -169,9 +134,9 @@ static void test_S4a_32bit_4m_pde_flags(void **state)
     (void)state;
     pw_env env;
     env_up(&env, PW_MODE_32);
-    map(&env, LA_4M, PA_4M, PW_SIZE_4M, PTE_RW | PTE_PWT | PW_OS_PAT | PTE_G | PTE_A | PTE_D);
+    env_map(&env, LA_4M, PA_4M, PW_SIZE_4M, PTE_RW | PTE_PWT | PW_OS_PAT | PTE_G | PTE_A | PTE_D);
     or_entry(&env, LA_4M, PW_LVL_PD, IGN_11_9);
-    uint64_t pde = get(&env, entry_pa(&env, LA_4M, PW_LVL_PD));
+    uint64_t pde = env_peek(&env, env_entry_pa(&env, LA_4M, PW_LVL_PD));
     assert_true(pde & PTE_PAT_LARGE);
     env.regs.cr4 |= CR4_PGE;
     pw_result res = walk(&env, LA_4M | OFF_LARGE, PW_ACC_READ, false);
@@ -192,8 +157,8 @@ static void test_S4b_pae_entry_flags(void **state)
     (void)state;
     pw_env env;
     env_up(&env, PW_MODE_PAE);
-    map(&env, LA_2M, PA_2M, PW_SIZE_2M, PTE_RW | PTE_PCD | PW_OS_PAT | PTE_G | PTE_D | PTE_A | PTE_XD);
-    map(&env, LA_DATA, PA_DATA, PW_SIZE_4K, PTE_RW | PTE_US | PTE_A);
+    env_map(&env, LA_2M, PA_2M, PW_SIZE_2M, PTE_RW | PTE_PCD | PW_OS_PAT | PTE_G | PTE_D | PTE_A | PTE_XD);
+    env_map(&env, LA_DATA, PA_DATA, PW_SIZE_4K, PTE_RW | PTE_US | PTE_A);
     or_entry(&env, LA_DATA, PW_LVL_PDPT, IGN_11_9 | PTE_PWT | PTE_PCD);
     or_entry(&env, LA_DATA, PW_LVL_PD, PTE_D | PTE_G | IGN_11_9);
     or_entry(&env, LA_DATA, PW_LVL_PT, IGN_11_9);
@@ -225,10 +190,10 @@ static void test_S4c_long_ignored_bits_and_leaf_key(void **state)
 {
     (void)state;
     for (unsigned i = 2; i < N_MODES; i++) {
-        pw_mode m = paging_modes[i];
+        pw_mode m = ALL_MODES[i];
         pw_env env;
         env_up(&env, m);
-        map(&env, LA_DATA, PA_DATA, PW_SIZE_4K, PTE_RW | PTE_US | PTE_A | PTE_D | PK(LEAF_KEY));
+        env_map(&env, LA_DATA, PA_DATA, PW_SIZE_4K, PTE_RW | PTE_US | PTE_A | PTE_D | PK(LEAF_KEY));
         for (unsigned l = pw_mode_levels(m); l > PW_LVL_PT; l--)
             or_entry(&env, LA_DATA, l, PTE_D | PTE_G | IGN_11_9 | IGN_58_52 | PK(NONLEAF_KEY));
         or_entry(&env, LA_DATA, PW_LVL_PT, IGN_11_9 | IGN_58_52);
@@ -251,9 +216,9 @@ static void test_S4c_large_leaf_flags(void **state)
     (void)state;
     for (unsigned i = 2; i < N_MODES; i++) {
         pw_env env;
-        env_up(&env, paging_modes[i]);
-        map(&env, LA_1G, PA_1G, PW_SIZE_1G, PTE_RW | PW_OS_PAT | PTE_G | PTE_A | PTE_D | PK(3));
-        map(&env, LA_2M, PA_2M, PW_SIZE_2M, PTE_RW | PTE_PWT | PTE_A | PK(7));
+        env_up(&env, ALL_MODES[i]);
+        env_map(&env, LA_1G, PA_1G, PW_SIZE_1G, PTE_RW | PW_OS_PAT | PTE_G | PTE_A | PTE_D | PK(3));
+        env_map(&env, LA_2M, PA_2M, PW_SIZE_2M, PTE_RW | PTE_PWT | PTE_A | PK(7));
         env.regs.cr4 |= CR4_PGE | CR4_PKE;
         pw_result res = walk(&env, LA_1G | OFF_LARGE, PW_ACC_READ, false);
         assert_int_equal(res.outcome, PW_OUT_OK);
@@ -279,10 +244,10 @@ static void test_S4_memtype_and_global_from_leaf_only(void **state)
 {
     (void)state;
     for (unsigned i = 0; i < N_MODES; i++) {
-        pw_mode m = paging_modes[i];
+        pw_mode m = ALL_MODES[i];
         pw_env env;
         env_up(&env, m);
-        map(&env, LA_DATA, PA_DATA, PW_SIZE_4K, PTE_RW | PTE_G);
+        env_map(&env, LA_DATA, PA_DATA, PW_SIZE_4K, PTE_RW | PTE_G);
         for (unsigned l = pw_mode_levels(m); l > PW_LVL_PT; l--)
             or_entry(&env, LA_DATA, l, PTE_PWT | PTE_PCD);
         pw_result res = walk(&env, LA_DATA, PW_ACC_READ, false);

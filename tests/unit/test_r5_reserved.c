@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "support/env.h"
+#include "support/walkhelp.h"
 
 #define LA_DATA   UINT64_C(0x12345000)      /* valid in every mode */
 #define PA_DATA   UINT64_C(0x00abc000)
@@ -66,26 +67,6 @@ static void env_setup(pw_env *env, const setup *s)
     reload(env, s);
 }
 
-static uint64_t get(pw_env *env, uint64_t pa)
-{
-    if (env->mode == PW_MODE_32) {
-        uint32_t v;
-        assert_int_equal(pw_image_read32(env->img, pa, &v), PW_OK);
-        return v;
-    }
-    uint64_t v;
-    assert_int_equal(pw_image_read64(env->img, pa, &v), PW_OK);
-    return v;
-}
-
-static void put(pw_env *env, uint64_t pa, uint64_t v)
-{
-    if (env->mode == PW_MODE_32)
-        assert_int_equal(pw_image_write32(env->img, pa, (uint32_t)v), PW_OK);
-    else
-        assert_int_equal(pw_image_write64(env->img, pa, v), PW_OK);
-}
-
 typedef struct {
     pw_result res;
     uint64_t entry_pa, entry;   /* the entry changed */
@@ -101,8 +82,8 @@ static probe_out probe(const setup *s, pw_page_size size, uint64_t la, uint64_t 
     assert_int_equal(pw_os_map(env.os, la, pa, size, LEAF), PW_OK);
     probe_out o;
     assert_int_equal(pw_os_entry_pa(env.os, la, level, &o.entry_pa), PW_OK);
-    o.entry = (get(&env, o.entry_pa) & and_mask) | or_bits;
-    put(&env, o.entry_pa, o.entry);
+    o.entry = (env_peek(&env, o.entry_pa) & and_mask) | or_bits;
+    env_poke(&env, o.entry_pa, o.entry);
     reload(&env, s);
     pw_request req = {.la = la | LA_OFFSET, .kind = PW_ACC_READ};
     assert_int_equal(pw_walk(&env.cfg, &env.regs, &env.mem, &req, &o.res), PW_OK);
@@ -238,7 +219,7 @@ static void test_R5_2_pae_pdpte_bit63_always_reserved(void **state)
     assert_int_equal(pw_os_map(env.os, LA_DATA, PA_DATA, PW_SIZE_4K, LEAF), PW_OK);
     uint64_t pa;
     assert_int_equal(pw_os_entry_pa(env.os, LA_DATA, PW_LVL_PDPT, &pa), PW_OK);
-    put(&env, pa, get(&env, pa) | PTE_XD);
+    env_poke(&env, pa, env_peek(&env, pa) | PTE_XD);
     pw_regs before = env.regs;
     assert_int_equal(pw_regs_load_pdptes(&env.cfg, &env.regs, &env.mem), PW_ERR_GP);
     assert_memory_equal(&env.regs, &before, sizeof before);
@@ -342,7 +323,7 @@ static void test_R5_6_pae_pdpte_reserved_bits(void **state)
             assert_int_equal(pw_os_map(env.os, LA_DATA, PA_DATA, PW_SIZE_4K, LEAF), PW_OK);
             uint64_t pa;
             assert_int_equal(pw_os_entry_pa(env.os, LA_DATA, PW_LVL_PDPT, &pa), PW_OK);
-            put(&env, pa, get(&env, pa) | rsvd[k]);
+            env_poke(&env, pa, env_peek(&env, pa) | rsvd[k]);
             pw_regs before = env.regs;
             assert_int_equal(pw_regs_load_pdptes(&env.cfg, &env.regs, &env.mem), PW_ERR_GP);
             assert_memory_equal(&env.regs, &before, sizeof before);
@@ -446,7 +427,7 @@ static void test_R5_8_reserved_bits_not_checked_when_not_present(void **state)
     assert_int_equal(pw_os_map(env.os, LA_DATA, PA_DATA, PW_SIZE_4K, LEAF), PW_OK);
     uint64_t pa, bad = PTE_RW | PTE_PS | PTE_XD | PW_BIT(PAE_TOP_RSVD);
     assert_int_equal(pw_os_entry_pa(env.os, LA_DATA, PW_LVL_PDPT, &pa), PW_OK);
-    put(&env, pa, (get(&env, pa) & ~PTE_P) | bad);
+    env_poke(&env, pa, (env_peek(&env, pa) & ~PTE_P) | bad);
     assert_int_equal(pw_regs_load_pdptes(&env.cfg, &env.regs, &env.mem), PW_OK);
     pw_request req = {.la = LA_DATA, .kind = PW_ACC_READ};
     pw_result res;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "support/env.h"
+#include "support/recmem.h"
 
 #define PAE_PDPTES 4
 #define PDPTE_SLOT 3                 /* the slot changed to detect a load */
@@ -22,7 +23,6 @@
 #define PA_BASE    UINT64_C(0x00100000)
 #define LA_OFFSET  UINT64_C(0x2c4)
 #define LEAF_ALL   (PTE_RW | PTE_US | PTE_A | PTE_D)
-#define MAX_ACC    32
 #define PAE_TOP_RSVD 62
 
 typedef struct {
@@ -97,50 +97,15 @@ static pw_status mov_cr0(fx *f, uint64_t v) { return pw_regs_mov_cr0(&f->env.cfg
 static pw_status mov_cr3(fx *f, uint64_t v) { return pw_regs_mov_cr3(&f->env.cfg, &f->env.regs, &f->env.mem, v, NULL); }
 static pw_status mov_cr4(fx *f, uint64_t v) { return pw_regs_mov_cr4(&f->env.cfg, &f->env.regs, &f->env.mem, v, NULL); }
 
-typedef struct {
-    pw_mem inner;
-    unsigned n;
-    pw_mem_access acc[MAX_ACC];
-} rec_mem;
-
-static pw_mem_status rec_read(void *ctx, uint64_t pa, unsigned size, uint64_t cycle, uint64_t *v)
-{
-    rec_mem *r = ctx;
-    if (r->n < MAX_ACC)
-        r->acc[r->n] = (pw_mem_access){.kind = PW_MEM_READ, .pa = pa, .size = size};
-    r->n++;
-    return r->inner.read(r->inner.ctx, pa, size, cycle, v);
-}
-
-static pw_mem_status rec_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expect,
-                             uint64_t desired, uint64_t cycle, uint64_t *old)
-{
-    rec_mem *r = ctx;
-    if (r->n < MAX_ACC)
-        r->acc[r->n] = (pw_mem_access){.kind = PW_MEM_CAS, .pa = pa, .size = size};
-    r->n++;
-    return r->inner.cas(r->inner.ctx, pa, size, expect, desired, cycle, old);
-}
-
-static pw_result walk_rec(fx *f, rec_mem *r, uint64_t la, pw_access_kind kind, bool user)
-{
-    *r = (rec_mem){.inner = f->env.mem};
-    pw_mem m = {.ctx = r, .read = rec_read, .cas = rec_cas};
-    pw_request req = {.la = la, .kind = kind, .user = user};
-    pw_result res;
-    assert_int_equal(pw_walk(&f->env.cfg, &f->env.regs, &m, &req, &res), PW_OK);
-    return res;
-}
-
 static pw_result walk(fx *f, uint64_t la, pw_access_kind kind, bool user)
 {
     rec_mem r;
-    return walk_rec(f, &r, la, kind, user);
+    return rec_walk(&f->env, &r, la, kind, user);
 }
 
 static bool touches_pdpt(const fx *f, const rec_mem *r, pw_mem_kind kind)
 {
-    for (unsigned i = 0; i < r->n && i < MAX_ACC; i++)
+    for (unsigned i = 0; i < r->n && i < REC_MAX_ACC; i++)
         if (r->acc[i].kind == kind && r->acc[i].pa >= f->base &&
             r->acc[i].pa < f->base + PAE_PDPTES * sizeof(uint64_t))
             return true;
@@ -354,7 +319,7 @@ static void test_R6_3_translation_uses_registers_until_reload(void **state)
     fx_up(&f, 46, PW_PDPTE_REGISTERS);
     slot_write(&f, 1, 0);
     rec_mem r;
-    pw_result res = walk_rec(&f, &r, la_of(1) | LA_OFFSET, PW_ACC_READ, false);
+    pw_result res = rec_walk(&f.env, &r, la_of(1) | LA_OFFSET, PW_ACC_READ, false);
     assert_int_equal(res.outcome, PW_OUT_OK);
     assert_int_equal(res.pa, pa_of(1) | LA_OFFSET);
     assert_false(touches_pdpt(&f, &r, PW_MEM_READ));
@@ -432,7 +397,7 @@ static void test_R6_4_pdpte_never_written(void **state)
             uint8_t pdpt[PAE_PDPTES * sizeof(uint64_t)], after[sizeof pdpt];
             assert_int_equal(pw_image_read(f.env.img, f.base, pdpt, sizeof pdpt), PW_OK);
             rec_mem r;
-            pw_result res = walk_rec(&f, &r, la_of(0), PW_ACC_WRITE, true);
+            pw_result res = rec_walk(&f.env, &r, la_of(0), PW_ACC_WRITE, true);
             assert_int_equal(res.outcome, PW_OUT_OK);
             assert_false(touches_pdpt(&f, &r, PW_MEM_CAS));
             uint64_t pde, pte;
@@ -444,7 +409,7 @@ static void test_R6_4_pdpte_never_written(void **state)
             uint64_t pte_pa;
             assert_int_equal(pw_os_entry_pa(f.env.os, la_of(1), PW_LVL_PT, &pte_pa), PW_OK);
             assert_int_equal(pw_image_write64(f.env.img, pte_pa, 0), PW_OK);
-            walk_rec(&f, &r, la_of(1), PW_ACC_READ, false);
+            rec_walk(&f.env, &r, la_of(1), PW_ACC_READ, false);
             assert_false(touches_pdpt(&f, &r, PW_MEM_CAS));
             assert_int_equal(pw_image_read(f.env.img, f.base, after, sizeof after), PW_OK);
             assert_memory_equal(pdpt, after, sizeof pdpt);
@@ -468,7 +433,7 @@ static void test_R6_5_on_demand_reads_every_walk_pf_on_reserved(void **state)
     assert_int_equal(mov_cr4(&f, f.env.regs.cr4 ^ CR4_PGE), PW_OK);
     for (unsigned k = 0; k < PAE_PDPTES; k++) {
         rec_mem r;
-        pw_result res = walk_rec(&f, &r, la_of(k) | LA_OFFSET, PW_ACC_READ, false);
+        pw_result res = rec_walk(&f.env, &r, la_of(k) | LA_OFFSET, PW_ACC_READ, false);
         assert_true(r.n >= 1);
         assert_int_equal(r.acc[0].kind, PW_MEM_READ);
         assert_int_equal(r.acc[0].pa, f.base + k * sizeof(uint64_t));

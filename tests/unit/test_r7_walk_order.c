@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "support/env.h"
+#include "support/recmem.h"
+#include "support/walkhelp.h"
 
 #define LA_DATA   UINT64_C(0x12345000)      /* valid in every mode */
 #define PA_DATA   UINT64_C(0x00abc000)
@@ -21,7 +23,6 @@
 #define PA_4M     UINT64_C(0x01000000)
 #define LEAF_AD   (PTE_A | PTE_D)
 #define TABLES_NO_A (PTE_RW | PTE_US)
-#define MAX_ACC   32
 #define M_BITS    46                        /* MAXPHYADDR of these tests */
 #define PAE_TOP_RSVD 62
 #define LONG_TOP_RSVD 51
@@ -30,39 +31,11 @@
 
 /* ---- helpers ---- */
 
-typedef struct {
-    pw_mem inner;
-    unsigned n;
-    pw_mem_access acc[MAX_ACC];
-} rec_mem;
-
-static pw_mem_status rec_read(void *ctx, uint64_t pa, unsigned size, uint64_t cycle, uint64_t *v)
-{
-    rec_mem *r = ctx;
-    if (r->n < MAX_ACC)
-        r->acc[r->n] = (pw_mem_access){.kind = PW_MEM_READ, .pa = pa, .size = size};
-    r->n++;
-    return r->inner.read(r->inner.ctx, pa, size, cycle, v);
-}
-
-static pw_mem_status rec_cas(void *ctx, uint64_t pa, unsigned size, uint64_t expect,
-                             uint64_t desired, uint64_t cycle, uint64_t *old)
-{
-    rec_mem *r = ctx;
-    if (r->n < MAX_ACC)
-        r->acc[r->n] = (pw_mem_access){.kind = PW_MEM_CAS, .pa = pa, .size = size};
-    r->n++;
-    return r->inner.cas(r->inner.ctx, pa, size, expect, desired, cycle, old);
-}
-
+/* rec_walk, and every access fitted in the record (at most REC_MAX_ACC). */
 static pw_result walk_rec(pw_env *env, rec_mem *r, uint64_t la, pw_access_kind kind, bool user)
 {
-    *r = (rec_mem){.inner = env->mem};
-    pw_mem m = {.ctx = r, .read = rec_read, .cas = rec_cas};
-    pw_request req = {.la = la, .kind = kind, .user = user};
-    pw_result res;
-    assert_int_equal(pw_walk(&env->cfg, &env->regs, &m, &req, &res), PW_OK);
-    assert_true(r->n <= MAX_ACC);
+    pw_result res = rec_walk(env, r, la, kind, user);
+    assert_true(r->n <= REC_MAX_ACC);
     return res;
 }
 
@@ -82,26 +55,6 @@ static void env_up(pw_env *env, pw_mode mode, pw_ad_policy ad, pw_pdpte_policy p
     assert_int_equal(pw_env_init(env, mode, &cfg, 0), PW_OK);
 }
 
-static uint64_t get(pw_env *env, uint64_t pa)
-{
-    if (env->mode == PW_MODE_32) {
-        uint32_t v;
-        assert_int_equal(pw_image_read32(env->img, pa, &v), PW_OK);
-        return v;
-    }
-    uint64_t v;
-    assert_int_equal(pw_image_read64(env->img, pa, &v), PW_OK);
-    return v;
-}
-
-static void put(pw_env *env, uint64_t pa, uint64_t v)
-{
-    if (env->mode == PW_MODE_32)
-        assert_int_equal(pw_image_write32(env->img, pa, (uint32_t)v), PW_OK);
-    else
-        assert_int_equal(pw_image_write64(env->img, pa, v), PW_OK);
-}
-
 /* Entry addresses on la's path, all levels (taken before anything is broken). */
 static void path_of(pw_env *env, uint64_t la, uint64_t epa[PW_MAX_LEVEL_SLOTS])
 {
@@ -113,8 +66,8 @@ static void path_of(pw_env *env, uint64_t la, uint64_t epa[PW_MAX_LEVEL_SLOTS])
 /* Replace the entry at epa by (entry & and_mask) | or_bits; reload the registers (PAE PDPTEs). */
 static uint64_t edit(pw_env *env, uint64_t epa, uint64_t and_mask, uint64_t or_bits)
 {
-    uint64_t v = (get(env, epa) & and_mask) | or_bits;
-    put(env, epa, v);
+    uint64_t v = (env_peek(env, epa) & and_mask) | or_bits;
+    env_poke(env, epa, v);
     assert_int_equal(pw_env_load_regs(env), PW_OK);
     return v;
 }
@@ -183,7 +136,7 @@ static void test_R7_1_leaf_checks_p_then_reserved_then_rights(void **state)
         uint64_t epa;
         assert_int_equal(pw_os_entry_pa(env.os, la, leaf, &epa), PW_OK);
         uint64_t rsvd = b32 ? PW_BIT(PDE32_RSVD_BIT) : rsvd_bit(all_modes[i].mode, leaf);
-        uint64_t good = get(&env, epa);
+        uint64_t good = env_peek(&env, epa);
 
         edit(&env, epa, ~PTE_P, rsvd);
         pw_result res = walk(&env, la, PW_ACC_READ, true);
@@ -260,7 +213,7 @@ static void test_R7_1_step_machine_4lvl_sequence(void **state)
         assert_int_equal(acc.pa, table | idx << 3);
         assert_int_equal(acc.size, sizeof(uint64_t));
         assert_int_equal(acc.level, l);
-        uint64_t v = get(&env, acc.pa);
+        uint64_t v = env_peek(&env, acc.pa);
         assert_int_equal(pw_walk_respond(&w, PW_MEM_OK, v), PW_OK);
         table = v & PW_BITS(M_BITS - 1, 12);
     }
@@ -384,7 +337,7 @@ static void test_R7_2_step_machine_stops_at_not_present(void **state)
         assert_true(pw_walk_next(&w, &acc));
         assert_int_equal(acc.kind, PW_MEM_READ);           /* tables have A=1: no CAS */
         assert_int_equal(acc.pa, epa[l]);
-        assert_int_equal(pw_walk_respond(&w, PW_MEM_OK, get(&env, acc.pa)), PW_OK);
+        assert_int_equal(pw_walk_respond(&w, PW_MEM_OK, env_peek(&env, acc.pa)), PW_OK);
     }
     assert_false(pw_walk_next(&w, &acc));
     assert_false(pw_walk_next(&w, &acc));
@@ -439,8 +392,8 @@ static void test_R7_4_32bit_pde_ps_needs_cr4_pse(void **state)
     assert_int_equal(pw_os_entry_pa(env.os, LA_4M, PW_LVL_PD, &pde_pa), PW_OK);
     const uint64_t va = LA_4M | UINT64_C(0x2a5123);
     uint64_t pte_pa = PT_32 | ((va >> PW_PAGE_SHIFT) & (PW_BIT(PW_LEVEL_BITS_32) - 1)) << 2;
-    put(&env, pte_pa, PA_DATA | PTE_P | PTE_RW | LEAF_AD);
-    put(&env, pde_pa, PT_32 | PTE_P | PTE_RW | PTE_PS | LEAF_AD);
+    env_poke(&env, pte_pa, PA_DATA | PTE_P | PTE_RW | LEAF_AD);
+    env_poke(&env, pde_pa, PT_32 | PTE_P | PTE_RW | PTE_PS | LEAF_AD);
 
     env.regs.cr4 &= ~CR4_PSE;
     rec_mem r;

@@ -11,6 +11,7 @@
 
 #include "pagewalk/pagewalk.h"
 #include "support/env.h"
+#include "support/walkhelp.h"
 
 #define LA_4K UINT64_C(0x00403000) /* legal in every mode */
 #define PA_4K UINT64_C(0x00105000)
@@ -21,67 +22,15 @@
 #define SS_PAGE   PTE_D             /* supervisor shadow-stack page: R/W=0, D=1 */
 #define SS_USER   (PTE_US | PTE_D)  /* user shadow-stack page */
 
-static const pw_mode ALL_MODES[] = {PW_MODE_32, PW_MODE_PAE, PW_MODE_4LVL, PW_MODE_5LVL};
-#define N_MODES (sizeof ALL_MODES / sizeof ALL_MODES[0])
-
 /* ---- helpers ---- */
 
 /* Mode `m`, one 4 KiB page at LA_4K, CR4.CET=1 (CR0.WP=1 as CET requires). */
 static void setup_page(pw_env *e, pw_mode m, uint64_t flags)
 {
-    assert_int_equal(pw_env_init(e, m, NULL, 0), PW_OK);
-    assert_int_equal(pw_os_map(e->os, LA_4K, PA_4K, PW_SIZE_4K, flags), PW_OK);
-    assert_int_equal(pw_env_load_regs(e), PW_OK);
+    env_setup_map(e, m, NULL, LA_4K, PA_4K, PW_SIZE_4K, flags);
     e->regs.cr4 |= CR4_CET;
     assert_int_equal(pw_regs_validate(&e->cfg, &e->regs, NULL), PW_OK);
 }
-
-static uint64_t entry_get(pw_env *e, uint64_t la, unsigned level)
-{
-    uint64_t v = 0;
-    assert_int_equal(pw_env_entry(e, la, level, &v), PW_OK);
-    return v;
-}
-
-static void entry_set(pw_env *e, uint64_t la, unsigned level, uint64_t v)
-{
-    uint64_t pa = 0;
-    assert_int_equal(pw_os_entry_pa(e->os, la, level, &pa), PW_OK);
-    if (e->mode == PW_MODE_32)
-        assert_int_equal(pw_image_write32(e->img, pa, (uint32_t)v), PW_OK);
-    else
-        assert_int_equal(pw_image_write64(e->img, pa, v), PW_OK);
-}
-
-static pw_result walk_line(pw_env *e, pw_request q, int line)
-{
-    pw_result r;
-    pw_status st = pw_walk(&e->cfg, &e->regs, &e->mem, &q, &r);
-    if (st != PW_OK)
-        fail_msg("line %d mode %s: pw_walk returned %s", line, pw_mode_name(e->mode),
-                 pw_status_str(st));
-    return r;
-}
-
-static void check_ok(pw_env *e, pw_request q, int line)
-{
-    pw_result r = walk_line(e, q, line);
-    if (r.outcome != PW_OUT_OK)
-        fail_msg("line %d mode %s kind %d user %d ss %d: expected success, got outcome %d err %#x",
-                 line, pw_mode_name(e->mode), q.kind, q.user, q.shadow_stack, r.outcome, r.err_code);
-}
-
-static void check_pf(pw_env *e, pw_request q, uint32_t err, int line)
-{
-    pw_result r = walk_line(e, q, line);
-    if (r.outcome != PW_OUT_PF || r.err_code != err)
-        fail_msg("line %d mode %s kind %d user %d ss %d: expected #PF %#x, got outcome %d err %#x",
-                 line, pw_mode_name(e->mode), q.kind, q.user, q.shadow_stack, err, r.outcome,
-                 r.err_code);
-}
-
-#define EXPECT_OK(e, ...) check_ok((e), (pw_request){__VA_ARGS__}, __LINE__)
-#define EXPECT_PF(e, err, ...) check_pf((e), (pw_request){__VA_ARGS__}, (err), __LINE__)
 
 /* ---- tests ---- */
 
@@ -127,7 +76,7 @@ static void test_R8_11_supervisor_ss_access_needs_supervisor_page(void **state)
         EXPECT_PF(&e, PF_P | PF_W | PF_SS, .la = LA_4K, .kind = PW_ACC_WRITE, .ac = true,
                   .shadow_stack = true);
         /* Leaf U/S=1 with a non-leaf U/S=0 is a supervisor page (R8.1). */
-        entry_set(&e, LA_4K, PW_LVL_PD, entry_get(&e, LA_4K, PW_LVL_PD) & ~PTE_US);
+        env_entry_set(&e, LA_4K, PW_LVL_PD, env_entry_get(&e, LA_4K, PW_LVL_PD) & ~PTE_US);
         EXPECT_OK(&e, .la = LA_4K, .kind = PW_ACC_WRITE, .shadow_stack = true);
         pw_env_free(&e);
     }
@@ -169,13 +118,13 @@ static void test_R8_11_ss_page_needs_writable_nonleaf_entries(void **state)
         for (unsigned l = pw_mode_levels(m); l > PW_LVL_PT; l--) {
             if (m == PW_MODE_PAE && l == PW_LVL_PDPT)
                 continue; /* a PAE PDPTE counts as R/W=1 (R6.3) */
-            uint64_t orig = entry_get(&e, LA_4K, l);
-            entry_set(&e, LA_4K, l, orig & ~PTE_RW);
+            uint64_t orig = env_entry_get(&e, LA_4K, l);
+            env_entry_set(&e, LA_4K, l, orig & ~PTE_RW);
             EXPECT_PF(&e, PF_P | PF_SS, .la = LA_4K, .kind = PW_ACC_READ, .shadow_stack = true);
             EXPECT_PF(&e, PF_P | PF_W | PF_SS, .la = LA_4K, .kind = PW_ACC_WRITE,
                       .shadow_stack = true);
             EXPECT_OK(&e, .la = LA_4K, .kind = PW_ACC_READ);
-            entry_set(&e, LA_4K, l, orig);
+            env_entry_set(&e, LA_4K, l, orig);
             EXPECT_OK(&e, .la = LA_4K, .kind = PW_ACC_READ, .shadow_stack = true);
         }
         pw_env_free(&e);

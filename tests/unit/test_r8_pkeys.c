@@ -12,6 +12,7 @@
 
 #include "pagewalk/pagewalk.h"
 #include "support/env.h"
+#include "support/walkhelp.h"
 
 #define LA_4K UINT64_C(0x00403000) /* legal in every mode */
 #define PA_4K UINT64_C(0x00105000)
@@ -29,65 +30,12 @@
 #define KEY    5u /* the key of the page under test */
 #define OTHER  7u /* a key the page does not carry */
 
-static const pw_mode LONG_MODES[] = {PW_MODE_4LVL, PW_MODE_5LVL};
-#define N_LONG (sizeof LONG_MODES / sizeof LONG_MODES[0])
-
 /* ---- helpers ---- */
-
-static void setup(pw_env *e, pw_mode m, uint64_t la, uint64_t pa, pw_page_size s, uint64_t flags)
-{
-    assert_int_equal(pw_env_init(e, m, NULL, 0), PW_OK);
-    assert_int_equal(pw_os_map(e->os, la, pa, s, flags), PW_OK);
-    assert_int_equal(pw_env_load_regs(e), PW_OK);
-}
 
 static void setup_page(pw_env *e, pw_mode m, uint64_t flags)
 {
-    setup(e, m, LA_4K, PA_4K, PW_SIZE_4K, flags);
+    env_setup_map(e, m, NULL, LA_4K, PA_4K, PW_SIZE_4K, flags);
 }
-
-static uint64_t entry_get(pw_env *e, uint64_t la, unsigned level)
-{
-    uint64_t v = 0;
-    assert_int_equal(pw_env_entry(e, la, level, &v), PW_OK);
-    return v;
-}
-
-static void entry_set(pw_env *e, uint64_t la, unsigned level, uint64_t v)
-{
-    uint64_t pa = 0;
-    assert_int_equal(pw_os_entry_pa(e->os, la, level, &pa), PW_OK);
-    assert_int_equal(pw_image_write64(e->img, pa, v), PW_OK); /* 8-byte entries: keys need LMA */
-}
-
-static pw_result walk_line(pw_env *e, pw_request q, int line)
-{
-    pw_result r;
-    pw_status st = pw_walk(&e->cfg, &e->regs, &e->mem, &q, &r);
-    if (st != PW_OK)
-        fail_msg("line %d mode %s: pw_walk returned %s", line, pw_mode_name(e->mode),
-                 pw_status_str(st));
-    return r;
-}
-
-static void check_ok(pw_env *e, pw_request q, int line)
-{
-    pw_result r = walk_line(e, q, line);
-    if (r.outcome != PW_OUT_OK)
-        fail_msg("line %d mode %s kind %d user %d: expected success, got outcome %d err %#x", line,
-                 pw_mode_name(e->mode), q.kind, q.user, r.outcome, r.err_code);
-}
-
-static void check_pf(pw_env *e, pw_request q, uint32_t err, int line)
-{
-    pw_result r = walk_line(e, q, line);
-    if (r.outcome != PW_OUT_PF || r.err_code != err)
-        fail_msg("line %d mode %s kind %d user %d: expected #PF %#x, got outcome %d err %#x", line,
-                 pw_mode_name(e->mode), q.kind, q.user, err, r.outcome, r.err_code);
-}
-
-#define EXPECT_OK(e, ...) check_ok((e), (pw_request){__VA_ARGS__}, __LINE__)
-#define EXPECT_PF(e, err, ...) check_pf((e), (pw_request){__VA_ARGS__}, (err), __LINE__)
 
 /* ---- R8.7 PKRU ---- */
 
@@ -167,7 +115,7 @@ static void test_R8_7_key_comes_from_leaf_only(void **state)
         setup_page(&e, m, PTE_US | PTE_RW | LEAF_KEY(KEY));
         /* Key OTHER in every non-leaf entry: ignored there (R5.9, R8.7). */
         for (unsigned l = pw_mode_levels(m); l > PW_LVL_PT; l--)
-            entry_set(&e, LA_4K, l, entry_get(&e, LA_4K, l) | LEAF_KEY(OTHER));
+            env_entry_set(&e, LA_4K, l, env_entry_get(&e, LA_4K, l) | LEAF_KEY(OTHER));
         e.regs.cr4 |= CR4_PKE;
         e.regs.pkru = PKEY_AD(OTHER) | PKEY_WD(OTHER);
         pw_result r = walk_line(&e, (pw_request){.la = LA_4K, .kind = PW_ACC_WRITE, .user = true},
@@ -188,8 +136,8 @@ static void test_R8_7_large_page_key(void **state)
     for (unsigned i = 0; i < N_LONG; i++) {
         for (unsigned p = 0; p < 2; p++) {
             pw_env e;
-            setup(&e, LONG_MODES[i], pages[p].la, pages[p].pa, pages[p].size,
-                  PTE_US | PTE_RW | LEAF_KEY(KEY));
+            env_setup_map(&e, LONG_MODES[i], NULL, pages[p].la, pages[p].pa, pages[p].size,
+                          PTE_US | PTE_RW | LEAF_KEY(KEY));
             e.regs.cr4 |= CR4_PKE;
             pw_result r = walk_line(&e, (pw_request){.la = pages[p].la, .user = true}, __LINE__);
             assert_int_equal(r.outcome, PW_OUT_OK);
@@ -215,7 +163,7 @@ static void test_R8_7_supervisor_address_not_subject_to_pkru(void **state)
         assert_int_equal(pw_os_protect(e.os, LA_4K, PW_SIZE_4K, PTE_US | PTE_RW | LEAF_KEY(KEY)),
                          PW_OK);
         EXPECT_PF(&e, PF_P | PF_PK, .la = LA_4K, .kind = PW_ACC_READ); /* sanity: now a user page */
-        entry_set(&e, LA_4K, PW_LVL_PD, entry_get(&e, LA_4K, PW_LVL_PD) & ~PTE_US);
+        env_entry_set(&e, LA_4K, PW_LVL_PD, env_entry_get(&e, LA_4K, PW_LVL_PD) & ~PTE_US);
         EXPECT_OK(&e, .la = LA_4K, .kind = PW_ACC_READ);
         EXPECT_OK(&e, .la = LA_4K, .kind = PW_ACC_WRITE);
         pw_env_free(&e);
@@ -348,7 +296,8 @@ static void test_R8_8_supervisor_address_by_nonleaf_us_uses_leaf_key(void **stat
         pw_env e;
         setup_page(&e, m, PTE_US | PTE_RW | LEAF_KEY(KEY));
         unsigned top = pw_mode_levels(m);
-        entry_set(&e, LA_4K, top, (entry_get(&e, LA_4K, top) & ~PTE_US) | LEAF_KEY(OTHER));
+        env_entry_set(&e, LA_4K, top,
+                      (env_entry_get(&e, LA_4K, top) & ~PTE_US) | LEAF_KEY(OTHER));
         e.regs.cr4 |= CR4_PKS | CR4_PKE;
         e.regs.pkru = PKEY_ALL;                          /* not a user page: PKRU ignored */
         e.regs.pkrs = PKEY_AD(OTHER) | PKEY_WD(OTHER);   /* non-leaf key: ignored */
@@ -442,32 +391,13 @@ static void test_R8_10_keys_evaluated_at_access_time(void **state)
     pw_env_free(&e);
 }
 
-/* Through the MMU: the TLB entry keeps the leaf key, PKRU is applied at lookup. */
-#define CYCLE_STEP 100 /* longer than any walk here: every fill has landed */
-#define MMU_OK UINT32_MAX
-
-static void mmu_check(pw_mmu *m, uint64_t *cycle, pw_request q, uint32_t err, bool hit, int line)
-{
-    pw_mmu_response rsp;
-    *cycle += CYCLE_STEP;
-    assert_int_equal(pw_mmu_translate(m, &q, *cycle, &rsp), PW_OK);
-    pw_outcome want = err == MMU_OK ? PW_OUT_OK : PW_OUT_PF;
-    if (rsp.result.outcome != want || (want == PW_OUT_PF && rsp.result.err_code != err) ||
-        rsp.hit != hit)
-        fail_msg("line %d mode %s: outcome %d err %#x hit %d, expected outcome %d err %#x hit %d",
-                 line, pw_mode_name(m->mode), rsp.result.outcome, rsp.result.err_code, rsp.hit,
-                 want, want == PW_OUT_PF ? err : 0, hit);
-}
-
+/* WRPKRU through the MMU, MMU_CYCLE_STEP after the previous operation. */
 static void mmu_wrpkru(pw_mmu *m, uint64_t *cycle, uint32_t pkru)
 {
-    *cycle += CYCLE_STEP;
-    assert_int_equal(pw_mmu_ctl(m, *cycle, &(pw_ctl){.kind = PW_CTL_WRPKRU, .value = pkru}), PW_OK);
+    mmu_ctl(m, cycle, PW_CTL_WRPKRU, pkru);
 }
 
-#define MMU_EXPECT(m, cyc, err, hit, ...) \
-    mmu_check((m), (cyc), (pw_request){__VA_ARGS__}, (err), (hit), __LINE__)
-
+/* Through the MMU: the TLB entry keeps the leaf key, PKRU is applied at lookup. */
 static void test_R8_10_tlb_hit_applies_current_pkru(void **state)
 {
     (void)state;

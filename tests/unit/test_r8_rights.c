@@ -11,12 +11,10 @@
 
 #include "pagewalk/pagewalk.h"
 #include "support/env.h"
+#include "support/walkhelp.h"
 
 #define LA_4K UINT64_C(0x00403000) /* PD index 1 (32-bit) / 2 (others), PT index 3: legal in every mode */
 #define PA_4K UINT64_C(0x00105000)
-
-static const pw_mode ALL_MODES[] = {PW_MODE_32, PW_MODE_PAE, PW_MODE_4LVL, PW_MODE_5LVL};
-#define N_MODES (sizeof ALL_MODES / sizeof ALL_MODES[0])
 
 /* ---- helpers ---- */
 
@@ -24,26 +22,7 @@ static const pw_mode ALL_MODES[] = {PW_MODE_32, PW_MODE_PAE, PW_MODE_4LVL, PW_MO
  * registers: CR0.WP=1, no SMEP/SMAP, EFER.NXE=1 outside 32-bit paging. */
 static void setup_page(pw_env *e, pw_mode m, uint64_t leaf_flags)
 {
-    assert_int_equal(pw_env_init(e, m, NULL, 0), PW_OK);
-    assert_int_equal(pw_os_map(e->os, LA_4K, PA_4K, PW_SIZE_4K, leaf_flags), PW_OK);
-    assert_int_equal(pw_env_load_regs(e), PW_OK);
-}
-
-static uint64_t entry_get(pw_env *e, uint64_t la, unsigned level)
-{
-    uint64_t v = 0;
-    assert_int_equal(pw_env_entry(e, la, level, &v), PW_OK);
-    return v;
-}
-
-static void entry_set(pw_env *e, uint64_t la, unsigned level, uint64_t v)
-{
-    uint64_t pa = 0;
-    assert_int_equal(pw_os_entry_pa(e->os, la, level, &pa), PW_OK);
-    if (e->mode == PW_MODE_32)
-        assert_int_equal(pw_image_write32(e->img, pa, (uint32_t)v), PW_OK);
-    else
-        assert_int_equal(pw_image_write64(e->img, pa, v), PW_OK);
+    env_setup_map(e, m, NULL, LA_4K, PA_4K, PW_SIZE_4K, leaf_flags);
 }
 
 /* R6.3: a PAE PDPTE has no R/W, U/S or XD, so only other levels can restrict. */
@@ -58,37 +37,6 @@ static uint32_t env_id_bit(const pw_env *e)
 {
     return e->mode == PW_MODE_32 ? 0 : PF_ID;
 }
-
-static pw_result walk_line(pw_env *e, pw_request q, int line)
-{
-    pw_result r;
-    pw_status st = pw_walk(&e->cfg, &e->regs, &e->mem, &q, &r);
-    if (st != PW_OK)
-        fail_msg("line %d mode %s: pw_walk returned %s", line, pw_mode_name(e->mode),
-                 pw_status_str(st));
-    return r;
-}
-
-static void check_ok(pw_env *e, pw_request q, int line)
-{
-    pw_result r = walk_line(e, q, line);
-    if (r.outcome != PW_OUT_OK)
-        fail_msg("line %d mode %s la %#llx kind %d user %d: expected success, got outcome %d err %#x",
-                 line, pw_mode_name(e->mode), (unsigned long long)q.la, q.kind, q.user, r.outcome,
-                 r.err_code);
-}
-
-static void check_pf(pw_env *e, pw_request q, uint32_t err, int line)
-{
-    pw_result r = walk_line(e, q, line);
-    if (r.outcome != PW_OUT_PF || r.err_code != err)
-        fail_msg("line %d mode %s la %#llx kind %d user %d: expected #PF %#x, got outcome %d err %#x",
-                 line, pw_mode_name(e->mode), (unsigned long long)q.la, q.kind, q.user, err,
-                 r.outcome, r.err_code);
-}
-
-#define EXPECT_OK(e, ...) check_ok((e), (pw_request){__VA_ARGS__}, __LINE__)
-#define EXPECT_PF(e, err, ...) check_pf((e), (pw_request){__VA_ARGS__}, (err), __LINE__)
 
 /* ---- R8.1: who is a user, what is a user-mode address ---- */
 
@@ -119,13 +67,13 @@ static void test_R8_1_user_address_needs_us_at_every_level(void **state)
         for (unsigned l = pw_mode_levels(m); l >= PW_LVL_PT; l--) {
             if (!level_has_rights(m, l))
                 continue;
-            uint64_t orig = entry_get(&e, LA_4K, l);
-            entry_set(&e, LA_4K, l, orig & ~PTE_US);
+            uint64_t orig = env_entry_get(&e, LA_4K, l);
+            env_entry_set(&e, LA_4K, l, orig & ~PTE_US);
             EXPECT_PF(&e, PF_P | PF_U, .la = LA_4K, .kind = PW_ACC_READ, .user = true);
             r = walk_line(&e, (pw_request){.la = LA_4K}, __LINE__);
             assert_int_equal(r.outcome, PW_OUT_OK);
             assert_false(r.perm.us); /* a supervisor-mode address */
-            entry_set(&e, LA_4K, l, orig);
+            env_entry_set(&e, LA_4K, l, orig);
         }
         pw_env_free(&e);
     }
@@ -144,15 +92,15 @@ static void test_R8_2_rw_is_and_of_every_level(void **state)
         for (unsigned l = pw_mode_levels(m); l >= PW_LVL_PT; l--) {
             if (!level_has_rights(m, l))
                 continue;
-            uint64_t orig = entry_get(&e, LA_4K, l);
-            entry_set(&e, LA_4K, l, orig & ~PTE_RW);
+            uint64_t orig = env_entry_get(&e, LA_4K, l);
+            env_entry_set(&e, LA_4K, l, orig & ~PTE_RW);
             EXPECT_PF(&e, PF_P | PF_W | PF_U, .la = LA_4K, .kind = PW_ACC_WRITE, .user = true);
             EXPECT_PF(&e, PF_P | PF_W, .la = LA_4K, .kind = PW_ACC_WRITE); /* WP=1 */
             pw_result r = walk_line(&e, (pw_request){.la = LA_4K, .user = true}, __LINE__);
             assert_int_equal(r.outcome, PW_OUT_OK);
             assert_false(r.perm.rw);
             assert_true(r.perm.us);
-            entry_set(&e, LA_4K, l, orig);
+            env_entry_set(&e, LA_4K, l, orig);
         }
         pw_env_free(&e);
     }
@@ -171,15 +119,15 @@ static void test_R8_2_xd_is_or_of_every_level(void **state)
         for (unsigned l = pw_mode_levels(m); l >= PW_LVL_PT; l--) {
             if (!level_has_rights(m, l))
                 continue;
-            uint64_t orig = entry_get(&e, LA_4K, l);
-            entry_set(&e, LA_4K, l, orig | PTE_XD);
+            uint64_t orig = env_entry_get(&e, LA_4K, l);
+            env_entry_set(&e, LA_4K, l, orig | PTE_XD);
             EXPECT_PF(&e, PF_P | PF_ID, .la = LA_4K, .kind = PW_ACC_FETCH);
             EXPECT_PF(&e, PF_P | PF_U | PF_ID, .la = LA_4K, .kind = PW_ACC_FETCH, .user = true);
             EXPECT_OK(&e, .la = LA_4K, .kind = PW_ACC_READ, .user = true); /* data unaffected */
             pw_result r = walk_line(&e, (pw_request){.la = LA_4K}, __LINE__);
             assert_int_equal(r.outcome, PW_OUT_OK);
             assert_true(r.perm.xd);
-            entry_set(&e, LA_4K, l, orig);
+            env_entry_set(&e, LA_4K, l, orig);
         }
         pw_env_free(&e);
     }
@@ -191,7 +139,7 @@ static void test_R8_2_pae_pdpte_contributes_permissive_rights(void **state)
     pw_env e;
     setup_page(&e, PW_MODE_PAE, PTE_RW | PTE_US);
     /* The PDPTE register has bits 2:1 clear (they are reserved, R5.6) ... */
-    uint64_t pdpte = entry_get(&e, LA_4K, PW_LVL_PDPT);
+    uint64_t pdpte = env_entry_get(&e, LA_4K, PW_LVL_PDPT);
     assert_int_equal(pdpte & (PTE_RW | PTE_US | PTE_XD), 0);
     /* ... yet counts as R/W=1, U/S=1, XD=0 (R6.3). */
     pw_result r = walk_line(&e, (pw_request){.la = LA_4K, .user = true}, __LINE__);
@@ -336,7 +284,7 @@ static void test_R8_6_smap_spares_fetches_and_supervisor_addresses(void **state)
         EXPECT_OK(&e, .la = LA_4K, .kind = PW_ACC_FETCH); /* SMEP off */
         /* U/S=0 in a non-leaf entry makes it a supervisor-mode address (R8.1). */
         unsigned l = PW_LVL_PD;
-        entry_set(&e, LA_4K, l, entry_get(&e, LA_4K, l) & ~PTE_US);
+        env_entry_set(&e, LA_4K, l, env_entry_get(&e, LA_4K, l) & ~PTE_US);
         EXPECT_OK(&e, .la = LA_4K, .kind = PW_ACC_READ);
         EXPECT_OK(&e, .la = LA_4K, .kind = PW_ACC_WRITE);
         pw_env_free(&e);
@@ -439,31 +387,6 @@ static void test_R8_10_rights_evaluated_at_access_time(void **state)
 
 /* Through the MMU: a TLB entry holds only the combined rights, and WP, SMAP
  * and AC are applied at lookup (R8.10; docs/tlb.md: no flush needed). */
-#define CYCLE_STEP 100 /* longer than any walk here: every fill has landed */
-
-static void mmu_check(pw_mmu *m, uint64_t *cycle, pw_request q, uint32_t err, bool hit, int line)
-{
-    pw_mmu_response rsp;
-    *cycle += CYCLE_STEP;
-    assert_int_equal(pw_mmu_translate(m, &q, *cycle, &rsp), PW_OK);
-    pw_outcome want = err == UINT32_MAX ? PW_OUT_OK : PW_OUT_PF;
-    if (rsp.result.outcome != want || (want == PW_OUT_PF && rsp.result.err_code != err) ||
-        rsp.hit != hit)
-        fail_msg("line %d mode %s: outcome %d err %#x hit %d, expected outcome %d err %#x hit %d",
-                 line, pw_mode_name(m->mode), rsp.result.outcome, rsp.result.err_code, rsp.hit,
-                 want, want == PW_OUT_PF ? err : 0, hit);
-}
-
-static void mmu_ctl(pw_mmu *m, uint64_t *cycle, pw_ctl_kind k, uint64_t value)
-{
-    *cycle += CYCLE_STEP;
-    assert_int_equal(pw_mmu_ctl(m, *cycle, &(pw_ctl){.kind = k, .value = value}), PW_OK);
-}
-
-#define MMU_OK UINT32_MAX
-#define MMU_EXPECT(m, cyc, err, hit, ...) \
-    mmu_check((m), (cyc), (pw_request){__VA_ARGS__}, (err), (hit), __LINE__)
-
 static void test_R8_10_tlb_hit_applies_current_wp_smap_ac(void **state)
 {
     (void)state;

@@ -12,6 +12,7 @@
 
 #include "pagewalk/pagewalk.h"
 #include "support/env.h"
+#include "support/walkhelp.h"
 
 #define LA_4K UINT64_C(0x00403000) /* legal in every mode */
 #define PA_4K UINT64_C(0x00105000)
@@ -26,8 +27,6 @@
 #define PKEY_AD(k) (UINT32_C(1) << (2 * (k)))
 #define KEY 3u
 
-static const pw_mode ALL_MODES[] = {PW_MODE_32, PW_MODE_PAE, PW_MODE_4LVL, PW_MODE_5LVL};
-#define N_MODES (sizeof ALL_MODES / sizeof ALL_MODES[0])
 static const pw_ad_policy POLICIES[] = {PW_AD_NONE, PW_AD_NONLEAF_AS_WALKED};
 
 /* ---- a spying, interfering memory ---- */
@@ -76,6 +75,17 @@ static pw_mem spy_attach(spy_mem *s, pw_env *e)
     return (pw_mem){.ctx = s, .read = spy_read, .cas = spy_cas, .schedule = NULL};
 }
 
+/* spy_attach, with another agent flipping `toggle` in the entry at `pa` before
+ * each of the next `times` CASes to it. */
+static pw_mem spy_race(spy_mem *s, pw_env *e, uint64_t pa, uint64_t toggle, unsigned times)
+{
+    pw_mem mem = spy_attach(s, e);
+    s->race_pa = pa;
+    s->race_toggle = toggle;
+    s->races_left = times;
+    return mem;
+}
+
 /* ---- environment and the entries on one path ---- */
 
 static void setup(pw_env *e, pw_mode m, pw_ad_policy pol, uint64_t table_flags, uint64_t la,
@@ -102,32 +112,12 @@ typedef struct {
     uint64_t val[PW_MAX_LEVEL + 1];
 } path_snap;
 
-static uint64_t read_at(pw_env *e, uint64_t pa)
-{
-    if (e->mode == PW_MODE_32) {
-        uint32_t v = 0;
-        assert_int_equal(pw_image_read32(e->img, pa, &v), PW_OK);
-        return v;
-    }
-    uint64_t v = 0;
-    assert_int_equal(pw_image_read64(e->img, pa, &v), PW_OK);
-    return v;
-}
-
-static void write_at(pw_env *e, uint64_t pa, uint64_t v)
-{
-    if (e->mode == PW_MODE_32)
-        assert_int_equal(pw_image_write32(e->img, pa, (uint32_t)v), PW_OK);
-    else
-        assert_int_equal(pw_image_write64(e->img, pa, v), PW_OK);
-}
-
 static path_snap snap(pw_env *e, uint64_t la, unsigned leaf)
 {
     path_snap s = {.top = pw_mode_levels(e->mode), .leaf = leaf};
     for (unsigned l = s.top; l >= leaf; l--) {
         assert_int_equal(pw_os_entry_pa(e->os, la, l, &s.pa[l]), PW_OK);
-        s.val[l] = read_at(e, s.pa[l]);
+        s.val[l] = env_peek(e, s.pa[l]);
     }
     return s;
 }
@@ -139,7 +129,7 @@ static bool is_pae_pdpte(const pw_env *e, unsigned level)
 
 static void expect_entry(pw_env *e, const path_snap *s, unsigned level, uint64_t want, int line)
 {
-    uint64_t got = read_at(e, s->pa[level]);
+    uint64_t got = env_peek(e, s->pa[level]);
     if (got != want)
         fail_msg("line %d mode %s level %u: entry %#llx, expected %#llx (was %#llx)", line,
                  pw_mode_name(e->mode), level, (unsigned long long)got, (unsigned long long)want,
@@ -154,16 +144,6 @@ static void expect_path(pw_env *e, const path_snap *s, uint64_t nonleaf_set, uin
     for (unsigned l = s->top; l > s->leaf; l--)
         expect_entry(e, s, l, s->val[l] | (is_pae_pdpte(e, l) ? 0 : nonleaf_set), line);
     expect_entry(e, s, s->leaf, s->val[s->leaf] | leaf_set, line);
-}
-
-static pw_result walk_with(pw_env *e, const pw_mem *mem, pw_request q, int line)
-{
-    pw_result r;
-    pw_status st = pw_walk(&e->cfg, &e->regs, mem, &q, &r);
-    if (st != PW_OK)
-        fail_msg("line %d mode %s: pw_walk returned %s", line, pw_mode_name(e->mode),
-                 pw_status_str(st));
-    return r;
 }
 
 #define WALK(e, ...) walk_with((e), &(e)->mem, (pw_request){__VA_ARGS__}, __LINE__)
@@ -252,7 +232,7 @@ static void test_R9_2_32bit_pde_with_ps_but_no_pse_gets_no_d(void **state)
     setup(&e, PW_MODE_32, PW_AD_NONE, TABLES_NO_A, LA_4K, PA_4K, PW_SIZE_4K, PTE_RW);
     path_snap s = snap(&e, LA_4K, PW_LVL_PT);
     s.val[PW_LVL_PD] |= PTE_PS;
-    write_at(&e, s.pa[PW_LVL_PD], s.val[PW_LVL_PD]);
+    env_poke(&e, s.pa[PW_LVL_PD], s.val[PW_LVL_PD]);
     e.regs.cr4 &= ~CR4_PSE;
     pw_result r = WALK(&e, .la = LA_4K, .kind = PW_ACC_WRITE);
     assert_int_equal(r.outcome, PW_OUT_OK);
@@ -298,13 +278,13 @@ static void test_R9_1_R6_4_pae_pdpte_never_written(void **state)
             assert_int_equal(pw_env_load_regs(&e), PW_OK);
             uint64_t pdpt = e.regs.cr3 & CR3_PAE_BASE, before[PAE_PDPTES];
             for (unsigned k = 0; k < PAE_PDPTES; k++)
-                before[k] = read_at(&e, pdpt + k * sizeof(uint64_t));
+                before[k] = env_peek(&e, pdpt + k * sizeof(uint64_t));
             spy_mem spy;
             pw_mem mem = spy_attach(&spy, &e);
             pw_request q = {.la = LA_4K, .kind = PW_ACC_WRITE, .user = true};
             assert_int_equal(walk_with(&e, &mem, q, __LINE__).outcome, PW_OUT_OK);
             for (unsigned k = 0; k < PAE_PDPTES; k++)
-                assert_int_equal(read_at(&e, pdpt + k * sizeof(uint64_t)), before[k]);
+                assert_int_equal(env_peek(&e, pdpt + k * sizeof(uint64_t)), before[k]);
             for (unsigned c = 0; c < spy.n_cas; c++)
                 assert_false(spy.cas[c].pa >= pdpt && spy.cas[c].pa < pdpt + PAE_PDPTES * sizeof(uint64_t));
             assert_int_equal(spy.n_cas, 2); /* PDE (A) and PTE (A, D) only */
@@ -323,10 +303,7 @@ static void test_R9_3_leaf_race_restarts_and_keeps_both_updates(void **state)
         setup(&e, ALL_MODES[i], PW_AD_NONE, TABLES_A, LA_4K, PA_4K, PW_SIZE_4K, PTE_RW | PTE_US);
         path_snap s = snap(&e, LA_4K, PW_LVL_PT);
         spy_mem spy;
-        pw_mem mem = spy_attach(&spy, &e);
-        spy.race_pa = s.pa[PW_LVL_PT];
-        spy.race_toggle = PTE_AVL;
-        spy.races_left = 1;
+        pw_mem mem = spy_race(&spy, &e, s.pa[PW_LVL_PT], PTE_AVL, 1);
         pw_request q = {.la = LA_4K, .kind = PW_ACC_WRITE, .user = true};
         pw_result r = walk_with(&e, &mem, q, __LINE__);
         assert_int_equal(r.outcome, PW_OUT_OK);
@@ -350,10 +327,7 @@ static void test_R9_3_nonleaf_race_restarts(void **state)
                   PTE_RW | PTE_US);
             path_snap s = snap(&e, LA_4K, PW_LVL_PT);
             spy_mem spy;
-            pw_mem mem = spy_attach(&spy, &e);
-            spy.race_pa = s.pa[PW_LVL_PD];
-            spy.race_toggle = PTE_AVL;
-            spy.races_left = 1;
+            pw_mem mem = spy_race(&spy, &e, s.pa[PW_LVL_PD], PTE_AVL, 1);
             pw_request q = {.la = LA_4K, .kind = PW_ACC_WRITE};
             pw_result r = walk_with(&e, &mem, q, __LINE__);
             assert_int_equal(r.outcome, PW_OUT_OK);
@@ -375,10 +349,8 @@ static void test_R9_3_race_that_clears_p_becomes_a_fault(void **state)
         setup(&e, ALL_MODES[i], PW_AD_NONE, TABLES_A, LA_4K, PA_4K, PW_SIZE_4K, PTE_RW | PTE_US);
         path_snap s = snap(&e, LA_4K, PW_LVL_PT);
         spy_mem spy;
-        pw_mem mem = spy_attach(&spy, &e);
-        spy.race_pa = s.pa[PW_LVL_PT];
-        spy.race_toggle = PTE_P; /* the other agent unmaps the page */
-        spy.races_left = 1;
+        /* The other agent unmaps the page. */
+        pw_mem mem = spy_race(&spy, &e, s.pa[PW_LVL_PT], PTE_P, 1);
         pw_request q = {.la = LA_4K, .kind = PW_ACC_WRITE, .user = true};
         pw_result r = walk_with(&e, &mem, q, __LINE__);
         assert_int_equal(r.outcome, PW_OUT_PF);
@@ -401,16 +373,13 @@ static void test_R9_3_endless_interference_is_reported(void **state)
     setup(&e, PW_MODE_4LVL, PW_AD_NONE, TABLES_A, LA_4K, PA_4K, PW_SIZE_4K, PTE_RW | PTE_US);
     path_snap s = snap(&e, LA_4K, PW_LVL_PT);
     spy_mem spy;
-    pw_mem mem = spy_attach(&spy, &e);
-    spy.race_pa = s.pa[PW_LVL_PT];
-    spy.race_toggle = PTE_AVL;
-    spy.races_left = UINT32_MAX;
+    pw_mem mem = spy_race(&spy, &e, s.pa[PW_LVL_PT], PTE_AVL, UINT32_MAX);
     pw_request q = {.la = LA_4K, .kind = PW_ACC_WRITE};
     pw_result r;
     assert_int_equal(pw_walk(&e.cfg, &e.regs, &mem, &q, &r), PW_ERR_LIVELOCK);
     assert_true(r.restarts > e.cfg.max_restarts);
     /* The agent's toggles are all that happened to the leaf: A/D never landed. */
-    uint64_t leaf = read_at(&e, s.pa[PW_LVL_PT]);
+    uint64_t leaf = env_peek(&e, s.pa[PW_LVL_PT]);
     assert_int_equal(leaf & (PTE_A | PTE_D), s.val[PW_LVL_PT] & (PTE_A | PTE_D));
     pw_env_free(&e);
 }
@@ -458,7 +427,7 @@ static path_snap faulting_walk(pw_env *e, pw_mode m, pw_ad_policy pol, unsigned 
         /* R5.1: bit M is reserved in PAE/4/5-level entries; P=0 otherwise. */
         uint64_t v = rsvd ? s.val[fault_level] | PW_BIT(e->cfg.maxphyaddr)
                           : s.val[fault_level] & ~PTE_P;
-        write_at(e, s.pa[fault_level], v);
+        env_poke(e, s.pa[fault_level], v);
         s.val[fault_level] = v;
         assert_int_equal(pw_env_load_regs(e), PW_OK);
     }

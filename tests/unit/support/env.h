@@ -9,7 +9,8 @@
  *     pw_env_free(&env);
  *
  * Page tables come from the upper half of memory; the lower half is free for
- * the pages tests map. */
+ * the pages tests map. Asserting helpers over a pw_env (set-up, entries, walk
+ * checks): walkhelp.h; a pw_mem that records the walker's accesses: recmem.h. */
 #ifndef PW_TEST_ENV_H
 #define PW_TEST_ENV_H
 
