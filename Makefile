@@ -1,7 +1,9 @@
 # pagewalk: the one entry point.
-#   make sim     default regression (installs what is missing first)
-#   make test    unit tests (+ ASan/UBSan run) and a regression smoke run
-#   make bench   performance figures
+#   make sim     default regression: RTL against model co-simulation (installs what is missing first)
+#                make sim SEED=.. MODE=.. N=.. [CONFIG=small] runs one configuration
+#   make sim-model  the model-only regression (pw_mmu against pw_walk)
+#   make test    unit tests (+ ASan/UBSan run), model regression and co-simulation smoke runs
+#   make bench   performance figures (model, then co-simulation)
 #   make install PREFIX=/usr/local
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -91,9 +93,16 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(SUPPORT_OBJS_ASAN) $(L
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^ $$(pkg-config --libs cmocka)
 
+# tb/ C parts (stimulus, environment memory): C11, linked into pw_sim and the C++ benches.
+TB_C_SRC := tb/stim.c tb/stim_edit.c tb/stim_rules.c tb/env_mem.c
+TB_LIB   := $(BUILD)/libpwtb.a
+$(TB_LIB): $(call objs_of,$(BUILD),$(TB_C_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(call objs_of,$(BUILD),$(TB_C_SRC) tb/model_sim.c): $(wildcard tb/*.h)
+
 SIM      := $(BUILD)/pw_sim
 BENCH    := $(BUILD)/pw_bench
-$(SIM): $(call objs_of,$(BUILD),cmodel/tools/sim.c) $(LIB)
+$(SIM): $(call objs_of,$(BUILD),tb/model_sim.c) $(TB_LIB) $(LIB)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
 $(BENCH): $(call objs_of,$(BUILD),cmodel/tools/bench.c) $(LIB)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
@@ -122,14 +131,73 @@ sim-smoke: $(SIM)
 	@$(SIM) --mode all --seeds 2 --seed 1 -n 20000
 
 test: setup
-	@$(MAKE) --no-print-directory unit unit-asan cli-test install-check rule-coverage sim-smoke
+	@$(MAKE) --no-print-directory unit unit-asan cli-test install-check rule-coverage sim-smoke cosim-smoke rtl-unit
 
-sim: setup
+# The model-only regression (what make sim was before the RTL).
+sim-model: setup
 	@$(MAKE) --no-print-directory $(SIM)
 	@$(SIM) --mode $(MODE) --seed $(SEED) --seeds $(SEEDS) -n $(N)
 
-bench: $(BENCH)
+# ---- Co-simulation: rtl/pw_top.sv against pw_mmu (tb/cosim.cpp) ----
+# One Verilator build per configuration; the same values go to pw_top's parameters
+# (-G) and to the bench's pw_config (-DPWCFG_..., tb/cosim_config.h).
+RTL_PKG    := rtl/pw_pkg.sv
+RTL_SRC    := $(RTL_PKG) $(sort $(filter-out $(RTL_PKG),$(wildcard rtl/*.sv)))
+TB_CXX_SRC := $(wildcard tb/*.cpp)
+COSIM_PARAMS_default := TLB_ENTRIES=32 PSC_PDE=8 PSC_PDPTE=4 PSC_PML4E=2 PSC_PML5E=2 MAXPHYADDR=46 \
+                        AD_AS_WALKED=0 PDPTE_ON_DEMAND=0
+COSIM_PARAMS_small   := TLB_ENTRIES=4 PSC_PDE=2 PSC_PDPTE=2 PSC_PML4E=1 PSC_PML5E=1 MAXPHYADDR=46 \
+                        AD_AS_WALKED=1 PDPTE_ON_DEMAND=1
+COSIM_CONFIGS := default small
+COSIM_default := $(BUILD)/pw_cosim
+COSIM_small   := $(BUILD)/pw_cosim_small
+COSIM_SMOKE_N ?= 20000
+CONFIG ?= default
+
+define cosim_rule # $(1) = configuration
+$$(COSIM_$(1)): $$(RTL_SRC) $$(TB_CXX_SRC) $$(wildcard tb/*.h) $$(TB_LIB) $$(LIB)
+	@mkdir -p $$(BUILD)/cosim/$(1)
+	@$$(if $$(V),,echo "  VERILATE $$@")
+	$$(Q)$$(VERILATOR) --cc --exe --build -j 2 -O3 --trace-fst --assert +define+PW_ASSERT \
+	    -Wno-fatal -Wno-lint -Wno-style -Irtl --top-module pw_top \
+	    -MAKEFLAGS "OPT_FAST=-O3 OPT_GLOBAL=-O3" $$(if $$(V),,-MAKEFLAGS -s) \
+	    --Mdir $$(abspath $$(BUILD)/cosim/$(1)) -o pw_cosim \
+	    $$(foreach p,$$(COSIM_PARAMS_$(1)),-G$$(p)) \
+	    -CFLAGS "-std=gnu++17 -I$$(abspath cmodel/include) -I$$(abspath tb) -DPWCFG_NAME_TOKEN=$(1) \
+	             $$(foreach p,$$(COSIM_PARAMS_$(1)),-DPWCFG_$$(p))" \
+	    $$(RTL_SRC) $$(abspath $$(TB_CXX_SRC)) $$(abspath $$(TB_LIB)) $$(abspath $$(LIB)) \
+	    $$(if $$(V),,>$$(BUILD)/cosim/$(1).log 2>&1 || { cat $$(BUILD)/cosim/$(1).log; exit 1; })
+	$$(Q)cp $$(BUILD)/cosim/$(1)/pw_cosim $$@
+endef
+$(foreach c,$(COSIM_CONFIGS),$(eval $(call cosim_rule,$(c))))
+
+.PHONY: cosim cosim-smoke sim-model
+cosim: $(foreach c,$(COSIM_CONFIGS),$(COSIM_$(c)))
+
+# Every mode of both configurations, briefly; then the checker's self-test (it must
+# catch a wrong RTL).
+cosim-smoke: cosim
+	@$(COSIM_default) --mode all --seed 1 --seeds 1 -n $(COSIM_SMOKE_N)
+	@$(COSIM_small) --mode all --seed 1 --seeds 1 -n $(COSIM_SMOKE_N)
+	@tests/cosim_selftest.sh $(COSIM_default)
+
+# make sim: every mode x SEEDS seeds x N translations, default configuration, then the
+# small one (2 seeds). Given SEED or MODE on the command line: that one configuration
+# (SEEDS defaults to 1 then; CONFIG=small picks the small build).
+SIM_ONE := $(filter command line,$(origin SEED) $(origin MODE))
+sim: setup
+ifneq ($(SIM_ONE),)
+	@$(MAKE) --no-print-directory $(COSIM_$(CONFIG))
+	@$(COSIM_$(CONFIG)) --mode $(MODE) --seed $(SEED) --seeds $(if $(filter command line,$(origin SEEDS)),$(SEEDS),1) -n $(N)
+else
+	@$(MAKE) --no-print-directory cosim
+	@$(COSIM_default) --mode $(MODE) --seed $(SEED) --seeds $(SEEDS) -n $(N)
+	@$(COSIM_small) --mode $(MODE) --seed $(SEED) --seeds 2 -n $(N)
+endif
+
+bench: $(BENCH) $(COSIM_default)
 	@$(BENCH)
+	@$(COSIM_default) --bench
 
 install: $(LIB) $(CLI)
 	install -d $(DESTDIR)$(PREFIX)/include/pagewalk $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
@@ -140,3 +208,25 @@ install: $(LIB) $(CLI)
 
 clean:
 	rm -rf $(BUILD)
+
+# RTL unit co-simulation (tb/unit): pw_tlb, pw_psc and pw_plru against tlb.c, psc.c and plru.c,
+# every configuration of tb/unit/pw_unit_top.sv in one Verilator build, compared every cycle.
+#   make rtl-unit [RTL_UNIT_ARGS="--seed 7 --seeds 10 --steps 1000000"]
+RTL_UNIT_DIR  := $(BUILD)/rtl_unit/top
+RTL_UNIT      := $(RTL_UNIT_DIR)/tlb_psc_check
+RTL_UNIT_SV   := rtl/pw_pkg.sv rtl/pw_plru.sv rtl/pw_tlb.sv rtl/pw_psc.sv tb/unit/pw_unit_top.sv
+RTL_UNIT_ARGS ?=
+VERILATOR     ?= verilator
+$(RTL_UNIT): $(RTL_UNIT_SV) tb/unit/tlb_psc_check.cpp $(LIB) $(wildcard cmodel/include/pagewalk/*.h)
+	@mkdir -p $(RTL_UNIT_DIR)
+	@$(if $(V),,echo "  VERILATE $@")
+	$(Q)$(VERILATOR) --cc --exe --build -j 2 -O3 -Wall --assert +define+PW_ASSERT -Irtl \
+	    -MAKEFLAGS "OPT_FAST=-O3 OPT_GLOBAL=-O3" $(if $(V),,-MAKEFLAGS -s) \
+	    --Mdir $(abspath $(RTL_UNIT_DIR)) --top-module pw_unit_top -o $(notdir $@) \
+	    -CFLAGS "-I$(abspath cmodel/include)" \
+	    $(RTL_UNIT_SV) $(abspath tb/unit/tlb_psc_check.cpp) $(abspath $(LIB)) \
+	    $(if $(V),,>$(RTL_UNIT_DIR).log 2>&1 || { cat $(RTL_UNIT_DIR).log; exit 1; })
+
+.PHONY: rtl-unit
+rtl-unit: $(RTL_UNIT)
+	@$(RTL_UNIT) $(RTL_UNIT_ARGS)

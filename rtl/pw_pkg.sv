@@ -6,6 +6,8 @@ package pw_pkg;
   // The functions below take whole registers and addresses and read the bits
   // their rule needs; the rest is unused by design.
   /* verilator lint_off UNUSEDSIGNAL */
+  // Not every module uses every name below (pw_tlb, pw_psc and pw_plru are linted alone).
+  /* verilator lint_off UNUSEDPARAM */
 
   // ---- Entry bits (x86-paging.md §4) ----
   localparam int PTE_P    = 0;
@@ -203,10 +205,14 @@ package pw_pkg;
   endfunction
 
   // ---- One entry at one level (R5, R7.1, R7.4) ----
+  // Bits hi..lo set (PW_BITS in bits.h). Shifts, not a loop: this runs in every
+  // reserved-bit and address mask, and a loop costs Verilator 64 steps per call.
   function automatic logic [63:0] bits_range(int hi, int lo);
-    logic [63:0] m;
-    for (int i = 0; i < 64; i++) m[i] = (i <= hi) && (i >= lo);
-    return m;
+    logic [63:0] upto_hi, below_lo;
+    if (hi < lo || lo > 63) return '0;
+    upto_hi = (hi >= 63) ? '1 : ((64'd1 << (hi + 1)) - 64'd1);
+    below_lo = (lo <= 0) ? '0 : ((64'd1 << lo) - 64'd1);
+    return upto_hi & ~below_lo;
   endfunction
 
   function automatic int pse36_width(int maxphy);
@@ -395,5 +401,6 @@ package pw_pkg;
     return la_truncate(m, la) >> level_shift(m, level);
   endfunction
 
+  /* verilator lint_on UNUSEDPARAM */
   /* verilator lint_on UNUSEDSIGNAL */
 endpackage
