@@ -113,6 +113,12 @@ std::string fmt_result_diff(const pw_result &e, const pw_result &g, std::string 
         {"entry_pa", e.entry_pa, g.entry_pa, nullptr},
         {"err_code", e.err_code, g.err_code, nullptr},
     };
+    // The common case, every field equal, formats nothing: this runs per response.
+    bool any = false;
+    for (const Row &r : rows)
+        any |= r.exp != r.got;
+    if (!any)
+        return std::string();
     std::string s = "    field            expected (model)      got (RTL)\n";
     for (const Row &r : rows) {
         bool diff = r.exp != r.got;
