@@ -39,7 +39,10 @@ LIB_ASAN := $(BUILD)/asan/libpagewalk.a
 CLI      := $(BUILD)/pagewalk
 
 .SECONDARY:
-.PHONY: install-check rule-coverage
+.PHONY: install-check rule-coverage rtl-params
+rtl-params:
+	@out=$$(tests/rtl_params.sh) && echo "rtl-params: ok (legal parameter sets lint clean, illegal ones stop elaboration)" \
+	  || { printf '%s\n' "$$out" | grep -v '^ok'; exit 1; }
 rule-coverage:
 	@tests/rule_coverage.sh
 
@@ -131,7 +134,7 @@ sim-smoke: $(SIM)
 	@$(SIM) --mode all --seeds 2 --seed 1 -n 20000
 
 test: setup
-	@$(MAKE) --no-print-directory unit unit-asan cli-test install-check rule-coverage sim-smoke cosim-smoke rtl-unit
+	@$(MAKE) --no-print-directory unit unit-asan cli-test install-check rule-coverage rtl-params sim-smoke cosim-smoke rtl-unit
 
 # The model-only regression (what make sim was before the RTL).
 sim-model: setup
@@ -159,7 +162,7 @@ $$(COSIM_$(1)): $$(RTL_SRC) $$(TB_CXX_SRC) $$(wildcard tb/*.h) $$(TB_LIB) $$(LIB
 	@mkdir -p $$(BUILD)/cosim/$(1)
 	@$$(if $$(V),,echo "  VERILATE $$@")
 	$$(Q)$$(VERILATOR) --cc --exe --build -j 2 -O3 --trace-fst --assert +define+PW_ASSERT \
-	    -Wno-fatal -Wno-lint -Wno-style -Irtl --top-module pw_top \
+	    -Wno-fatal -Wno-lint -Wno-style -Werror-USERERROR -Werror-USERFATAL -Irtl --top-module pw_top \
 	    -MAKEFLAGS "OPT_FAST=-O3 OPT_GLOBAL=-O3" $$(if $$(V),,-MAKEFLAGS -s) \
 	    --Mdir $$(abspath $$(BUILD)/cosim/$(1)) -o pw_cosim \
 	    $$(foreach p,$$(COSIM_PARAMS_$(1)),-G$$(p)) \
