@@ -22,7 +22,7 @@ CLI_SRC  := $(wildcard cmodel/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
 HDRS     := $(wildcard cmodel/include/pagewalk/*.h) $(wildcard cmodel/src/*.h) $(wildcard cmodel/cli/*.h) \
-            $(wildcard tests/unit/support/*.h) $(wildcard tests/unit/*.h)
+            $(wildcard tests/unit/support/*.h) $(wildcard tests/unit/*.h) $(wildcard tests/cli/*.h)
 
 # Regression knobs (make sim SEED=.. MODE=.. N=..)
 SEED  ?= 1
@@ -96,6 +96,11 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(SUPPORT_OBJS_ASAN) $(L
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^ $$(pkg-config --libs cmocka)
 
+# test_regs_sources tests the CLI's register-file readers: link them in.
+REGS_CLI_SRC := cmodel/cli/args.c cmodel/cli/regs_file.c cmodel/cli/regs_qemu.c
+$(BUILD)/tests/test_regs_sources: $(call objs_of,$(BUILD),$(REGS_CLI_SRC))
+$(BUILD)/asan/tests/test_regs_sources: $(call objs_of,$(BUILD)/asan,$(REGS_CLI_SRC))
+
 # tb/ C parts (stimulus, environment memory): C11, linked into pw_sim and the C++ benches.
 TB_C_SRC := tb/stim.c tb/stim_edit.c tb/stim_rules.c tb/env_mem.c
 TB_LIB   := $(BUILD)/libpwtb.a
@@ -119,10 +124,11 @@ unit-asan: $(UNIT_BINS_ASAN) $(BUILD)/asan/pagewalk
 # CLI tests: mkimage builds each mode's image, regs and expected output (tests/cli/mkimage.c).
 MKIMAGE      := $(BUILD)/tests/mkimage
 MKIMAGE_ASAN := $(BUILD)/asan/tests/mkimage
-$(MKIMAGE): $(call objs_of,$(BUILD),tests/cli/mkimage.c) $(LIB)
+MKIMAGE_SRC  := tests/cli/mkimage.c tests/cli/mkscan.c tests/cli/mklint.c
+$(MKIMAGE): $(call objs_of,$(BUILD),$(MKIMAGE_SRC)) $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
-$(MKIMAGE_ASAN): $(call objs_of,$(BUILD)/asan,tests/cli/mkimage.c) $(LIB_ASAN)
+$(MKIMAGE_ASAN): $(call objs_of,$(BUILD)/asan,$(MKIMAGE_SRC)) $(LIB_ASAN)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ASAN_FLAGS) -o $@ $^
 
@@ -130,11 +136,24 @@ cli-test: $(CLI) $(BUILD)/asan/pagewalk $(MKIMAGE) $(MKIMAGE_ASAN)
 	@tests/cli/run.sh $(CLI) $(MKIMAGE)
 	@ASAN_OPTIONS=detect_leaks=1 tests/cli/run.sh $(BUILD)/asan/pagewalk $(MKIMAGE_ASAN)
 
+# Examples for OS developers (README "OS developers"): built against the library
+# and run; each checks its own figures and exits non-zero if one is off.
+# (examples/quickstart.c is built by install-check, against an installed copy.)
+EXAMPLES     := reserve demand_paging
+EXAMPLE_BINS := $(patsubst %,$(BUILD)/examples/%,$(EXAMPLES))
+$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+.PHONY: examples
+examples: $(EXAMPLE_BINS)
+	@for x in $(EXAMPLE_BINS); do echo "== $$x"; $$x || { echo "FAILED: $$x (reproduce: $$x)"; exit 1; }; done
+
 sim-smoke: $(SIM)
 	@$(SIM) --mode all --seeds 2 --seed 1 -n 20000
 
 test: setup
-	@$(MAKE) --no-print-directory unit unit-asan cli-test install-check rule-coverage rtl-params sim-smoke cosim-smoke rtl-unit
+	@$(MAKE) --no-print-directory unit unit-asan cli-test examples install-check rule-coverage rtl-params sim-smoke cosim-smoke rtl-unit
 
 # The model-only regression (what make sim was before the RTL).
 sim-model: setup

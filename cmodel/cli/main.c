@@ -17,8 +17,14 @@ typedef struct {
 } command;
 
 static const command commands[] = {
-    {"translate", "translate linear addresses through the page tables of a raw dump",
+    {"translate", "translate linear addresses through the page tables of an image",
      cmd_translate, cmd_translate_help},
+    {"walk", "draw the walk of one address, entry by entry", cmd_walk, cmd_walk_help},
+    {"dump", "list every present leaf mapping (--tlb) or merged ranges (--mem)", cmd_dump,
+     cmd_dump_help},
+    {"lint", "report problems in the page tables (exit 3 when there are any)", cmd_lint,
+     cmd_lint_help},
+    {"stats", "count table pages, entries and pages per level", cmd_stats, cmd_stats_help},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -42,7 +48,10 @@ static void main_help(FILE *out)
           out);
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
-    fputs("\nExit status: 0 success, 1 runtime error, 2 bad usage. See docs/cli.md.\n", out);
+    fputs("\n'pagewalk help COMMAND' describes a command.\n"
+          "Exit status: 0 success, 1 runtime error, 2 bad usage, 3 lint findings.\n"
+          "See docs/cli.md.\n",
+          out);
 }
 
 static const command *find_command(const char *name)

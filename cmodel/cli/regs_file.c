@@ -1,4 +1,6 @@
-/* The --regs file: key=value lines. Errors name file:line. */
+/* The --regs file: key=value lines, or QEMU `info registers` text
+ * (regs_qemu.c). The file is read whole (it is small: at most
+ * REGS_FILE_MAX), then parsed in the format it is in. Errors name file:line. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,9 +9,12 @@
 
 #include "args.h"
 #include "regs_file.h"
+#include "regs_qemu.h"
 
 #define MAXPHYADDR_MAX 255u /* parsed as a byte; pw_config_check says what is legal */
 #define PATH_QUOTE_MAX 256  /* characters of the file name kept in a message */
+#define REGS_FILE_MAX  (1u << 20) /* `info registers -a` of 64 CPUs is ~300 KiB */
+#define READ_STEP      4096u
 
 static const struct {
     const char *name;
@@ -112,41 +117,102 @@ static cli_regs_file_status parse_line(char *line, size_t len, cli_regset *out, 
     return RF_OK;
 }
 
-cli_regs_file_status cli_regs_file_load(const char *path, cli_regset *out, char *msg, size_t msg_len)
+/* Key=value lines, each cut at its '#'. text[len] is writable (parse_line
+ * ends a value with a NUL, at most there). */
+static cli_regs_file_status parse_key_values(char *text, size_t len, const char *name,
+                                             cli_regset *out, char *msg, size_t msg_len)
 {
-    memset(out, 0, sizeof *out);
-    char name[PATH_QUOTE_MAX];
-    cli_quote(path, strlen(path), name, sizeof name);
+    unsigned lineno = 0;
+    for (size_t pos = 0; pos < len;) {
+        char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - line) : len - pos;
+        pos += n + 1;
+        lineno++;
+        char *hash = memchr(line, '#', n);
+        if (hash)
+            n = (size_t)(hash - line);
+        cli_regs_file_status st = parse_line(line, n, out, name, lineno, msg, msg_len);
+        if (st != RF_OK)
+            return st;
+    }
+    return RF_OK;
+}
+
+/* The whole file into a NUL-terminated buffer (*text, to free). */
+static cli_regs_file_status read_all(const char *path, const char *name, char **text, size_t *len,
+                                     char *msg, size_t msg_len)
+{
+    *text = NULL;
+    *len = 0;
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(msg, msg_len, "cannot open regs file '%s': %s", name, strerror(errno));
         return RF_IO;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    unsigned lineno = 0;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
     cli_regs_file_status st = RF_OK;
     errno = 0;
-    while (st == RF_OK && (n = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        size_t len = (size_t)n;
-        if (memchr(line, '\0', len)) {
-            snprintf(msg, msg_len, "%s:%u: NUL byte in line (not a text file?)", name, lineno);
+    for (;;) {
+        if (n + READ_STEP + 1 > cap) {
+            char *b = realloc(buf, cap = n + READ_STEP + 1);
+            if (!b) {
+                snprintf(msg, msg_len, "cannot read regs file '%s': out of memory", name);
+                st = RF_IO;
+                break;
+            }
+            buf = b;
+        }
+        size_t got = fread(buf + n, 1, READ_STEP, f);
+        n += got;
+        if (n > REGS_FILE_MAX) {
+            snprintf(msg, msg_len, "regs file '%s' is larger than %u KiB: not a register file?",
+                     name, REGS_FILE_MAX >> 10);
             st = RF_SYNTAX;
             break;
         }
-        char *hash = memchr(line, '#', len);
-        if (hash)
-            len = (size_t)(hash - line);
-        st = parse_line(line, len, out, name, lineno, msg, msg_len);
+        if (got < READ_STEP) {
+            if (ferror(f)) {
+                snprintf(msg, msg_len, "cannot read regs file '%s': %s", name,
+                         strerror(errno ? errno : EIO));
+                st = RF_IO;
+            }
+            break;
+        }
     }
-    if (st == RF_OK && ferror(f)) {
-        snprintf(msg, msg_len, "cannot read regs file '%s': %s", name,
-                 strerror(errno ? errno : EIO));
-        st = RF_IO;
-    }
-    free(line);
     fclose(f);
+    if (st != RF_OK) {
+        free(buf);
+        return st;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return RF_OK;
+}
+
+cli_regs_file_status cli_regs_file_load(const char *path, cli_regset *out, char *msg, size_t msg_len)
+{
+    memset(out, 0, sizeof *out);
+    char name[PATH_QUOTE_MAX];
+    cli_quote(path, strlen(path), name, sizeof name);
+    char *text;
+    size_t len;
+    cli_regs_file_status st = read_all(path, name, &text, &len, msg, msg_len);
+    if (st != RF_OK)
+        return st;
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        unsigned lineno = 1;
+        for (const char *c = text; c < nul; c++)
+            lineno += *c == '\n';
+        snprintf(msg, msg_len, "%s:%u: NUL byte in line (not a text file?)", name, lineno);
+        st = RF_SYNTAX;
+    } else if (cli_regs_qemu_detect(text, len)) {
+        st = cli_regs_qemu_parse(text, len, name, out, msg, msg_len);
+    } else {
+        st = parse_key_values(text, len, name, out, msg, msg_len);
+    }
+    free(text);
     return st;
 }

@@ -1,9 +1,12 @@
-/* A register set as the CLI collects it: from a --regs file of key=value
- * lines and from flags. Every value remembers whether it was given.
+/* A register set as the CLI collects it: from a --regs file and from flags.
+ * Every value remembers whether it was given.
  *
- * File format (docs/cli.md): one `key = value` per line; keys cr0, cr3, cr4,
- * efer, pkru, pkrs, pdpte0..pdpte3, maxphyaddr (any case); values as args.h
- * parses them; '#' starts a comment; blank lines are allowed. */
+ * File formats (docs/cli.md):
+ * - key=value: one `key = value` per line; keys cr0, cr3, cr4, efer, pkru,
+ *   pkrs, pdpte0..pdpte3, maxphyaddr (any case); values as args.h parses
+ *   them; '#' starts a comment; blank lines are allowed.
+ * - QEMU `info registers` text, recognised by its "CR0=... CR3=..." line
+ *   (regs_qemu.h). */
 #ifndef PW_CLI_REGS_FILE_H
 #define PW_CLI_REGS_FILE_H
 
@@ -48,8 +51,10 @@ typedef enum {
     RF_SYNTAX,  /* a line is wrong: unknown or duplicate key, bad number, ... */
 } cli_regs_file_status;
 
-/* Read `path` into *out (which starts empty). On failure `msg` holds one line
- * naming the file, and the line for RF_SYNTAX ("regs.txt:3: unknown key 'x'"). */
+/* Read `path` into *out (which starts empty), in whichever of the two formats
+ * it is. On failure `msg` holds one line naming the file, and the line for
+ * RF_SYNTAX ("regs.txt:3: unknown key 'x'"). A file larger than 1 MiB is
+ * RF_SYNTAX. */
 cli_regs_file_status cli_regs_file_load(const char *path, cli_regset *out, char *msg, size_t msg_len);
 
 #endif

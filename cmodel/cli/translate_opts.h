@@ -6,22 +6,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pagewalk/types.h"
-#include "regs_file.h"
+#include "cli_opts.h"
 
 typedef struct {
-    const char *image;
-    const char *regs_path;
-    cli_regset flags;          /* registers given as flags; they override the file */
-    bool write, fetch, user, implicit, ac;
-    bool no_1g, no_pse36;
-    bool ad_given;
-    pw_ad_policy ad;
-    uint64_t *addrs;
+    cli_common c;              /* machine and access flags */
+    bool json;                 /* --json: one JSON object per line */
+    uint64_t *addrs;           /* the ADDR arguments, in order */
     size_t n_addrs;
+    bool use_stdin;            /* read addresses from stdin ('-', or no ADDR given) ... */
+    size_t stdin_at;           /* ... after the first stdin_at addresses */
 } translate_opts;
-
-typedef enum { PARSE_OK, PARSE_HELP, PARSE_USAGE } parse_result;
 
 /* argv[0] is "translate"; o starts zeroed with o->addrs room for argc
  * addresses. Reports a usage error itself (cli_err). */

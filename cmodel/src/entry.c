@@ -83,6 +83,11 @@ static bool is_leaf(const pw_regs *r, pw_mode m, unsigned level, uint64_t e)
     return level == PW_LVL_PDPT && (m == PW_MODE_4LVL || m == PW_MODE_5LVL);
 }
 
+bool pw_entry_is_leaf(const pw_regs *r, pw_mode m, unsigned level, uint64_t e)
+{
+    return r && level >= PW_LVL_PT && level <= PW_LVL_PML5 && is_leaf(r, m, level, e);
+}
+
 pw_entry_class pw_classify_with_base(const pw_config *cfg, const pw_regs *r, pw_mode m,
                                      unsigned level, uint64_t e, uint64_t rsvd_base)
 {

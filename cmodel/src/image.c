@@ -1,10 +1,15 @@
-/* The image API every backend shares: range-checked byte and little-endian
- * accessors, and the pw_mem the walker reads page tables through. An access
- * must lie fully inside [0, size): PW_ERR_RANGE here, PW_MEM_BUS_ERROR
- * through pw_mem. */
+/* The image API every backend shares: opening a file of either kind,
+ * range-checked byte and little-endian accessors, the physical ranges, and
+ * the pw_mem the walker reads page tables through. An access must lie fully
+ * inside memory ([0, size), or an ELF core's segments): PW_ERR_RANGE here,
+ * PW_MEM_BUS_ERROR through pw_mem. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "image_elf_format.h"
 #include "image_priv.h"
 
 #define BYTE_BITS 8
@@ -15,9 +20,83 @@ void pw_image_free(pw_image *img)
         return;
     if (img->kind == PW_IMG_RAW)
         pw_raw_release(img);
+    else if (img->kind == PW_IMG_ELF)
+        pw_elf_release(img);
     else
         pw_sparse_release(img);
     free(img);
+}
+
+/* An ELF core if the file starts with the ELF magic, a raw dump otherwise. */
+pw_status pw_image_open_msg(const char *path, pw_image **out, const char **msg)
+{
+    if (msg)
+        *msg = NULL;
+    if (!out)
+        return PW_ERR_ARG;
+    *out = NULL;
+    if (!path)
+        return PW_ERR_ARG;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return PW_ERR_IO;
+    char magic[ELF_MAGIC_LEN];
+    ssize_t n;
+    do
+        n = pread(fd, magic, sizeof magic, 0);
+    while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n < 0)
+        return PW_ERR_IO;
+    if (n == (ssize_t)sizeof magic && memcmp(magic, ELF_MAGIC, sizeof magic) == 0)
+        return pw_elf_open(path, out, msg);
+    return pw_image_raw_open(path, out);
+}
+
+pw_status pw_image_open(const char *path, pw_image **out)
+{
+    return pw_image_open_msg(path, out, NULL);
+}
+
+const char *pw_image_format(const pw_image *img)
+{
+    if (!img)
+        return "none";
+    switch (img->kind) {
+    case PW_IMG_SPARSE: return "sparse";
+    case PW_IMG_RAW: return "raw";
+    case PW_IMG_ELF: return "elf";
+    }
+    return "unknown";
+}
+
+size_t pw_image_ranges(const pw_image *img, pw_image_range *out, size_t max)
+{
+    if (!img || (!out && max))
+        return 0;
+    if (img->kind != PW_IMG_ELF) {
+        if (!img->size)
+            return 0;
+        if (max)
+            out[0] = (pw_image_range){.pa = 0, .len = img->size};
+        return 1;
+    }
+    /* Segments that touch are one range. */
+    size_t n = 0;
+    uint64_t end = 0;
+    for (size_t i = 0; i < img->n_segs; i++) {
+        const pw_img_seg *s = &img->segs[i];
+        if (i && s->pa == end) {
+            if (n - 1 < max)
+                out[n - 1].len += s->memsz;
+        } else {
+            if (n < max)
+                out[n] = (pw_image_range){.pa = s->pa, .len = s->memsz};
+            n++;
+        }
+        end = s->pa + s->memsz;
+    }
+    return n;
 }
 
 uint64_t pw_image_size(const pw_image *img)
@@ -31,6 +110,10 @@ pw_status pw_image_read(pw_image *img, uint64_t pa, void *buf, size_t len)
         return PW_ERR_ARG;
     if (!pw_img_in_range(img, pa, len))
         return PW_ERR_RANGE;
+    if (img->kind == PW_IMG_ELF) {
+        pw_elf_read(img, pa, buf, len);
+        return PW_OK;
+    }
     uint8_t *dst = buf;
     while (len) {
         uint64_t off = pa & PW_IMG_PAGE_OFFSET;
@@ -53,6 +136,8 @@ pw_status pw_image_write(pw_image *img, uint64_t pa, const void *buf, size_t len
         return PW_ERR_ARG;
     if (!pw_img_in_range(img, pa, len))
         return PW_ERR_RANGE;
+    if (img->kind == PW_IMG_ELF)
+        return pw_elf_write(img, pa, buf, len);
     /* Allocate every page first, so that running out of memory writes nothing. */
     uint64_t first = pa >> PW_PAGE_SHIFT;
     uint64_t last = len ? (pa + len - 1) >> PW_PAGE_SHIFT : first;
@@ -173,6 +258,12 @@ static pw_mem_status mem_read(void *ctx, uint64_t pa, unsigned size, uint64_t cy
     *val = 0;
     if (!img || !mem_access_ok(img, pa, size))
         return PW_MEM_BUS_ERROR;
+    if (img->kind == PW_IMG_ELF) {
+        uint8_t b[sizeof(uint64_t)];
+        pw_elf_read(img, pa, b, size);
+        *val = load_le(b, size);
+        return PW_MEM_OK;
+    }
     const uint8_t *page = pw_img_page_ro(img, pa >> PW_PAGE_SHIFT);
     if (page)
         *val = load_le(page + (pa & PW_IMG_PAGE_OFFSET), size);
@@ -192,6 +283,11 @@ static pw_mem_status mem_cas(void *ctx, uint64_t pa, unsigned size, uint64_t exp
         return PW_MEM_BUS_ERROR;
     if (cur != expect)
         return PW_MEM_OK;
+    if (img->kind == PW_IMG_ELF) {
+        uint8_t b[sizeof(uint64_t)];
+        store_le(b, size, desired);
+        return pw_elf_write(img, pa, b, size) == PW_OK ? PW_MEM_OK : PW_MEM_BUS_ERROR;
+    }
     uint8_t *page;
     if (pw_img_page_rw(img, pa >> PW_PAGE_SHIFT, &page) != PW_OK)
         return PW_MEM_BUS_ERROR; /* out of host memory: the write could not happen */

@@ -34,15 +34,23 @@ pw_status pw_image_sparse_new(uint64_t size, pw_image **out)
         return PW_ERR_NOMEM;
     img->kind = PW_IMG_SPARSE;
     img->size = size;
-    img->hash_bits = HASH_BITS_MIN;
-    img->hash = calloc((size_t)1 << HASH_BITS_MIN, sizeof *img->hash);
-    if (!img->hash) {
+    if (pw_sparse_init(img) != PW_OK) {
         free(img);
         return PW_ERR_NOMEM;
     }
-    for (unsigned i = 0; i < PW_IMG_CACHE_SLOTS; i++)
-        img->cache[i].frame = PW_IMG_NO_FRAME;
     *out = img;
+    return PW_OK;
+}
+
+pw_status pw_sparse_init(pw_image *img)
+{
+    img->hash_bits = HASH_BITS_MIN;
+    img->hash_used = 0;
+    img->hash = calloc((size_t)1 << HASH_BITS_MIN, sizeof *img->hash);
+    if (!img->hash)
+        return PW_ERR_NOMEM;
+    for (unsigned i = 0; i < PW_IMG_CACHE_SLOTS; i++)
+        img->cache[i] = (pw_img_slot){.frame = PW_IMG_NO_FRAME, .page = NULL};
     return PW_OK;
 }
 

@@ -1,21 +1,14 @@
 /* The page-table builder (SPEC "os"): map, unmap and protect pages of every
  * size in every paging mode, in tables taken from the caller's pool.
- *
- * It reads the entry formats of x86-paging.md §2 and §4 on its own rather
- * than through the walker's geometry (walk.h), so that tables built here
- * cross-check the walker instead of sharing its mistakes. */
+ * Reservations live in os_reserve.c, demand paging in os_demand.c; the
+ * geometry they share with this file is in os_priv.h. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "os_priv.h"
 #include "pagewalk/os.h"
 
-#define LA32_BITS      32  /* R2.1: the LA is 32 bits in 32-bit and PAE paging */
-#define LA4_BITS       48  /* R2.1: canonical 48-bit (4-level) */
-#define LA5_BITS       57  /* R2.1: canonical 57-bit (5-level) */
-#define PA32_BITS      32  /* R2.2: 32-bit entries and CR3 hold PA[31:12] */
 #define PSE36_MAX_BITS 40  /* R2.2: a PSE-36 page reaches M' = min(M, 40) bits */
-#define PAE_PDPTES     4   /* R2.3: PDPTE index = LA[31:30] */
 #define SHIFT_2M       21
 #define SHIFT_4M       22
 #define SHIFT_1G       30
@@ -31,73 +24,7 @@
 /* R5.6: a PAE PDPTE holds P, PWT, PCD and the address; 2:1 and 8:5 are reserved. */
 #define PDPTE_FLAGS (PTE_PWT | PTE_PCD)
 
-struct pw_os {
-    pw_image *img;
-    pw_config cfg;
-    pw_mode mode;
-    uint64_t table_flags;
-    uint64_t root;
-    pw_os_pool pool;
-    uint64_t leaves[PW_SIZE_1G + 1];
-};
-
-/* The entries on la's path, from the root down to `level`. */
-typedef struct {
-    uint64_t table[PW_MAX_LEVEL + 1];    /* table holding the entry at each level */
-    uint64_t entry_pa[PW_MAX_LEVEL + 1];
-    uint64_t entry[PW_MAX_LEVEL + 1];
-    unsigned level;                      /* lowest level read */
-} os_path;
-
 /* ---- Geometry (R2.2-R2.5) ---- */
-
-static unsigned top_level(pw_mode m)
-{
-    switch (m) {
-    case PW_MODE_32: return PW_LVL_PD;
-    case PW_MODE_PAE: return PW_LVL_PDPT;
-    case PW_MODE_4LVL: return PW_LVL_PML4;
-    default: return PW_LVL_PML5;
-    }
-}
-
-static bool long_mode(pw_mode m)
-{
-    return m == PW_MODE_4LVL || m == PW_MODE_5LVL;
-}
-
-static unsigned entry_bytes(pw_mode m)
-{
-    return m == PW_MODE_32 ? sizeof(uint32_t) : sizeof(uint64_t);
-}
-
-static unsigned index_bits(pw_mode m)
-{
-    return m == PW_MODE_32 ? PW_LEVEL_BITS_32 : PW_LEVEL_BITS;
-}
-
-/* R2.2: LA[31:22], LA[21:12]; R2.3-R2.5: 9 bits per level above LA[11:0]. */
-static unsigned level_shift(pw_mode m, unsigned level)
-{
-    return PW_PAGE_SHIFT + index_bits(m) * (level - 1);
-}
-
-static uint64_t entry_addr_at(pw_mode m, uint64_t table, unsigned level, uint64_t la)
-{
-    uint64_t n = (m == PW_MODE_PAE && level == PW_LVL_PDPT) ? PAE_PDPTES : PW_BIT(index_bits(m));
-    uint64_t idx = (la >> level_shift(m, level)) & (n - 1);
-    return table + idx * entry_bytes(m);
-}
-
-/* R2.1: 32 bits in 32-bit/PAE paging; canonical (sign-extended) otherwise. */
-static bool la_fits(pw_mode m, uint64_t la)
-{
-    if (!long_mode(m))
-        return (la >> LA32_BITS) == 0;
-    unsigned bits = m == PW_MODE_4LVL ? LA4_BITS : LA5_BITS;
-    uint64_t top = la >> (bits - 1); /* bits 63:bits-1 all equal */
-    return top == 0 || top == (UINT64_MAX >> (bits - 1));
-}
 
 static uint64_t page_bytes(pw_page_size s)
 {
@@ -118,7 +45,7 @@ static unsigned leaf_level(const pw_os *os, pw_page_size s)
     case PW_SIZE_4K: return PW_LVL_PT;
     case PW_SIZE_4M: return os->mode == PW_MODE_32 ? PW_LVL_PD : 0;
     case PW_SIZE_2M: return os->mode != PW_MODE_32 ? PW_LVL_PD : 0;
-    case PW_SIZE_1G: return long_mode(os->mode) && os->cfg.has_1g ? PW_LVL_PDPT : 0;
+    case PW_SIZE_1G: return os_long_mode(os->mode) && os->cfg.has_1g ? PW_LVL_PDPT : 0;
     }
     return 0;
 }
@@ -135,21 +62,6 @@ static unsigned pa_bits(const pw_os *os, pw_page_size s)
 }
 
 /* ---- Entries (§4) ---- */
-
-/* R7.4: level 1 is always a leaf; PS=1 makes a leaf at level 2, and at level 3
- * in 4/5-level paging. (Whether CR4.PSE honours it is decided at walk time.) */
-static bool is_leaf(const pw_os *os, unsigned level, uint64_t e)
-{
-    unsigned max_large = long_mode(os->mode) ? PW_LVL_PDPT : PW_LVL_PD;
-    return level == PW_LVL_PT || (level <= max_large && (e & PTE_PS));
-}
-
-/* R2.2-R2.4: the next table's address in a non-leaf entry. */
-static uint64_t table_of(const pw_os *os, uint64_t e)
-{
-    unsigned bits = os->mode == PW_MODE_32 ? PA32_BITS : os->cfg.maxphyaddr;
-    return e & PW_BITS(bits - 1, PW_PAGE_SHIFT);
-}
 
 static uint64_t table_entry(const pw_os *os, unsigned level, uint64_t table)
 {
@@ -198,57 +110,37 @@ static uint64_t leaf_frame(const pw_os *os, pw_page_size s, uint64_t pa)
     return pa;
 }
 
-static pw_status ent_read(const pw_os *os, uint64_t pa, uint64_t *e)
-{
-    if (os->mode != PW_MODE_32)
-        return pw_image_read64(os->img, pa, e);
-    uint32_t v = 0;
-    pw_status st = pw_image_read32(os->img, pa, &v);
-    *e = v;
-    return st;
-}
-
-static pw_status ent_write(pw_os *os, uint64_t pa, uint64_t e)
-{
-    if (os->mode == PW_MODE_32)
-        return pw_image_write32(os->img, pa, (uint32_t)e);
-    return pw_image_write64(os->img, pa, e);
-}
-
 /* ---- Tables ---- */
 
-/* Follow la's path from the root down to `stop`, or to the first entry that
- * is not present or is a leaf. */
-static pw_status path_walk(const pw_os *os, uint64_t la, unsigned stop, os_path *p)
+pw_status pw_os_path_walk(const pw_os *os, uint64_t la, unsigned stop, os_path *p)
 {
     uint64_t table = os->root;
-    for (unsigned l = top_level(os->mode);; l--) {
+    for (unsigned l = os_top_level(os->mode);; l--) {
         p->table[l] = table;
-        p->entry_pa[l] = entry_addr_at(os->mode, table, l, la);
-        pw_status st = ent_read(os, p->entry_pa[l], &p->entry[l]);
+        p->entry_pa[l] = os_entry_addr(os->mode, table, l, la);
+        pw_status st = os_ent_read(os, p->entry_pa[l], &p->entry[l]);
         if (st != PW_OK)
             return st;
         p->level = l;
-        if (l == stop || !(p->entry[l] & PTE_P) || is_leaf(os, l, p->entry[l]))
+        if (l == stop || !(p->entry[l] & PTE_P) || os_is_leaf(os->mode, l, p->entry[l]))
             return PW_OK;
-        table = table_of(os, p->entry[l]);
+        table = os_table_of(os, p->entry[l]);
     }
 }
 
-static bool pool_owns(const pw_os_pool *pool, uint64_t pa)
+bool pw_os_pool_owns(const pw_os_pool *pool, uint64_t pa)
 {
     return pa >= pool->base && pa - pool->base < pool->next;
 }
 
-/* Whether a table has any non-zero entry, and any present one. */
-static pw_status table_scan(const pw_os *os, uint64_t table, bool *nonzero, bool *present)
+pw_status pw_os_table_scan(const pw_os *os, uint64_t table, bool *nonzero, bool *present)
 {
     uint8_t buf[PW_PAGE_SIZE];
     pw_status st = pw_image_read(os->img, table, buf, sizeof buf);
     if (st != PW_OK)
         return st;
     *nonzero = *present = false;
-    unsigned step = entry_bytes(os->mode);
+    unsigned step = os_entry_bytes(os->mode);
     for (unsigned i = 0; i < sizeof buf; i++) {
         *nonzero |= buf[i] != 0;
         *present |= (i % step == 0) && (buf[i] & PTE_P); /* P is bit 0 of the first byte */
@@ -256,19 +148,17 @@ static pw_status table_scan(const pw_os *os, uint64_t table, bool *nonzero, bool
     return PW_OK;
 }
 
-/* After the entry at `level` on path p was cleared: a table left with every
- * entry zero goes back to the pool and its parent entry is cleared, bottom
- * up. The root stays, and so do tables the pool did not give out. */
-static pw_status prune(pw_os *os, const os_path *p, unsigned level)
+/* The root stays, and so do tables the pool did not give out. */
+pw_status pw_os_prune(pw_os *os, const os_path *p, unsigned level)
 {
-    for (unsigned l = level; l < top_level(os->mode); l++) {
+    for (unsigned l = level; l < os_top_level(os->mode); l++) {
         bool nonzero, present;
-        if (!pool_owns(&os->pool, p->table[l]))
+        if (!pw_os_pool_owns(&os->pool, p->table[l]))
             return PW_OK;
-        pw_status st = table_scan(os, p->table[l], &nonzero, &present);
+        pw_status st = pw_os_table_scan(os, p->table[l], &nonzero, &present);
         if (st != PW_OK || nonzero)
             return st;
-        st = ent_write(os, p->entry_pa[l + 1], 0);
+        st = os_ent_write(os, p->entry_pa[l + 1], 0);
         if (st != PW_OK)
             return st;
         pw_os_pool_free(&os->pool, l, p->table[l]);
@@ -276,18 +166,72 @@ static pw_status prune(pw_os *os, const os_path *p, unsigned level)
     return PW_OK;
 }
 
+/* Give back the tables pw_os_path_make made (entries written at the levels in
+ * `written`, from `low` up to `top`) and restore those entries, bottom up. */
+static void path_undo(pw_os *os, const os_path *p, unsigned low, unsigned top, unsigned written)
+{
+    for (unsigned l = low; l <= top; l++) {
+        if (!(written & PW_BIT(l)))
+            continue;
+        os_ent_write(os, p->entry_pa[l], p->entry[l]); /* it was written: it exists */
+        pw_os_pool_free(&os->pool, l - 1, p->table[l - 1]);
+    }
+}
+
+pw_status pw_os_path_make(pw_os *os, uint64_t la, unsigned leaf, uint64_t *table,
+                          unsigned *written)
+{
+    os_path p;
+    uint64_t t = os->root;
+    unsigned top = os_top_level(os->mode);
+    *written = 0;
+    for (unsigned l = top; l > leaf; l--) {
+        p.table[l] = t;
+        p.entry_pa[l] = os_entry_addr(os->mode, t, l, la);
+        pw_status st = os_ent_read(os, p.entry_pa[l], &p.entry[l]);
+        uint64_t e = p.entry[l];
+        if (st == PW_OK && (e & PTE_P) && os_is_leaf(os->mode, l, e))
+            st = PW_ERR_EXISTS; /* a larger page covers la */
+        if (st == PW_OK && !(e & PTE_P)) {
+            /* R7.1 (a): the walk stops at this not-present entry; a new table
+             * below it carries on whatever reservation the entry held. */
+            uint64_t base = la & ~(PW_BIT(os_level_shift(os->mode, l)) - 1);
+            st = pw_os_pool_alloc(&os->pool, l - 1, &t);
+            if (st == PW_OK) {
+                p.table[l - 1] = t;
+                st = pw_os_inherit(os, l - 1, t, base, e);
+                if (st == PW_OK)
+                    st = os_ent_write(os, p.entry_pa[l], table_entry(os, l, t));
+                if (st == PW_OK)
+                    *written |= PW_BIT(l);
+                else
+                    pw_os_pool_free(&os->pool, l - 1, t);
+            }
+        } else if (st == PW_OK) {
+            t = os_table_of(os, e);
+        }
+        if (st != PW_OK) {
+            path_undo(os, &p, l + 1, top, *written); /* give back the tables made here */
+            *written = 0;
+            return st;
+        }
+    }
+    *table = t;
+    return PW_OK;
+}
+
 /* A large page may replace a table that maps nothing (e.g. only OS bits in
  * not-present entries); one with a present entry means the range is mapped. */
 static pw_status replace_table(pw_os *os, unsigned level, uint64_t e)
 {
-    uint64_t table = table_of(os, e);
+    uint64_t table = os_table_of(os, e);
     bool nonzero, present;
-    pw_status st = table_scan(os, table, &nonzero, &present);
+    pw_status st = pw_os_table_scan(os, table, &nonzero, &present);
     if (st != PW_OK)
         return st;
     if (present)
         return PW_ERR_EXISTS;
-    if (pool_owns(&os->pool, table))
+    if (pw_os_pool_owns(&os->pool, table))
         pw_os_pool_free(&os->pool, level - 1, table);
     return PW_OK;
 }
@@ -331,7 +275,7 @@ pw_status pw_os_new(pw_image *img, const pw_config *cfg, pw_mode mode, uint64_t 
     os->mode = mode;
     os->table_flags = tf;
     pw_os_pool_init(&os->pool, img, pool_base, pool_size);
-    pw_status st = pw_os_pool_alloc(&os->pool, top_level(mode), &os->root);
+    pw_status st = pw_os_pool_alloc(&os->pool, os_top_level(mode), &os->root);
     if (st != PW_OK) {
         free(os);
         return st;
@@ -342,6 +286,10 @@ pw_status pw_os_new(pw_image *img, const pw_config *cfg, pw_mode mode, uint64_t 
 
 void pw_os_free(pw_os *os)
 {
+    if (!os)
+        return;
+    pw_os_pagers_free(os);
+    pw_os_ranges_free(os);
     free(os);
 }
 
@@ -370,7 +318,7 @@ static pw_status check_page(const pw_os *os, uint64_t la, pw_page_size s, unsign
     *leaf = leaf_level(os, s);
     if (!*leaf)
         return PW_ERR_ARG;
-    if (!la_fits(os->mode, la))
+    if (!os_la_fits(os->mode, la))
         return PW_ERR_RANGE;
     return (la & (page_bytes(s) - 1)) ? PW_ERR_ARG : PW_OK;
 }
@@ -390,38 +338,18 @@ pw_status pw_os_map(pw_os *os, uint64_t la, uint64_t pa, pw_page_size size, uint
     if (st != PW_OK)
         return st;
 
-    os_path p;
-    uint64_t table = os->root;
-    for (unsigned l = top_level(os->mode); l > leaf; l--) {
-        p.table[l] = table;
-        p.entry_pa[l] = entry_addr_at(os->mode, table, l, la);
-        uint64_t e;
-        st = ent_read(os, p.entry_pa[l], &e);
-        if (st != PW_OK)
-            return st;
-        if (!(e & PTE_P)) {
-            uint64_t t;
-            st = pw_os_pool_alloc(&os->pool, l - 1, &t);
-            if (st == PW_OK) {
-                e = table_entry(os, l, t);
-                st = ent_write(os, p.entry_pa[l], e);
-            }
-            if (st != PW_OK) {
-                prune(os, &p, l); /* give back the tables made for this map */
-                return st;
-            }
-        } else if (is_leaf(os, l, e)) {
-            return PW_ERR_EXISTS; /* a larger page covers la */
-        }
-        table = table_of(os, e);
-    }
-    uint64_t epa = entry_addr_at(os->mode, table, leaf, la);
+    uint64_t table;
+    unsigned written;
+    st = pw_os_path_make(os, la, leaf, &table, &written);
+    if (st != PW_OK)
+        return st;
+    uint64_t epa = os_entry_addr(os->mode, table, leaf, la);
     uint64_t e;
-    st = ent_read(os, epa, &e);
+    st = os_ent_read(os, epa, &e);
     if (st == PW_OK && (e & PTE_P))
-        st = is_leaf(os, leaf, e) ? PW_ERR_EXISTS : replace_table(os, leaf, e);
+        st = os_is_leaf(os->mode, leaf, e) ? PW_ERR_EXISTS : replace_table(os, leaf, e);
     if (st == PW_OK)
-        st = ent_write(os, epa, leaf_frame(os, size, pa) | bits);
+        st = os_ent_write(os, epa, leaf_frame(os, size, pa) | bits);
     if (st == PW_OK)
         os->leaves[size]++;
     return st;
@@ -433,11 +361,11 @@ static pw_status find_leaf(const pw_os *os, uint64_t la, pw_page_size size, os_p
     unsigned leaf;
     pw_status st = check_page(os, la, size, &leaf);
     if (st == PW_OK)
-        st = path_walk(os, la, leaf, p);
+        st = pw_os_path_walk(os, la, leaf, p);
     if (st != PW_OK)
         return st;
     uint64_t e = p->entry[p->level];
-    return p->level == leaf && (e & PTE_P) && is_leaf(os, leaf, e) ? PW_OK : PW_ERR_RANGE;
+    return p->level == leaf && (e & PTE_P) && os_is_leaf(os->mode, leaf, e) ? PW_OK : PW_ERR_RANGE;
 }
 
 pw_status pw_os_unmap(pw_os *os, uint64_t la, pw_page_size size)
@@ -445,12 +373,12 @@ pw_status pw_os_unmap(pw_os *os, uint64_t la, pw_page_size size)
     os_path p;
     pw_status st = find_leaf(os, la, size, &p);
     if (st == PW_OK)
-        st = ent_write(os, p.entry_pa[p.level], 0);
+        st = os_ent_write(os, p.entry_pa[p.level], 0);
     if (st != PW_OK)
         return st;
     if (os->leaves[size])
         os->leaves[size]--;
-    return prune(os, &p, p.level);
+    return pw_os_prune(os, &p, p.level);
 }
 
 pw_status pw_os_protect(pw_os *os, uint64_t la, pw_page_size size, uint64_t flags)
@@ -463,17 +391,17 @@ pw_status pw_os_protect(pw_os *os, uint64_t la, pw_page_size size, uint64_t flag
     if (st != PW_OK)
         return st;
     uint64_t e = (p.entry[p.level] & ~leaf_bits_mask(size)) | bits;
-    return ent_write(os, p.entry_pa[p.level], e);
+    return os_ent_write(os, p.entry_pa[p.level], e);
 }
 
 pw_status pw_os_entry_pa(const pw_os *os, uint64_t la, unsigned level, uint64_t *pa)
 {
-    if (!os || !pa || level < PW_LVL_PT || level > top_level(os->mode))
+    if (!os || !pa || level < PW_LVL_PT || level > os_top_level(os->mode))
         return PW_ERR_ARG;
-    if (!la_fits(os->mode, la))
+    if (!os_la_fits(os->mode, la))
         return PW_ERR_RANGE;
     os_path p;
-    pw_status st = path_walk(os, la, level, &p);
+    pw_status st = pw_os_path_walk(os, la, level, &p);
     if (st != PW_OK)
         return st;
     if (p.level != level)
@@ -495,4 +423,5 @@ void pw_os_stats_get(const pw_os *os, pw_os_stats *st)
     }
     st->table_bytes = st->total_tables * PW_PAGE_SIZE;
     memcpy(st->leaves, os->leaves, sizeof st->leaves);
+    st->listed_ranges = os->n_ranges;
 }

@@ -14,6 +14,8 @@ const char *pw_status_str(pw_status s)
     case PW_ERR_RANGE: return "address out of range";
     case PW_ERR_EXISTS: return "already exists";
     case PW_ERR_LIVELOCK: return "walk restarted too often";
+    case PW_ERR_LOOP: return "page tables loop back on themselves";
+    case PW_ERR_LIMIT: return "too many page-table entries";
     }
     return "unknown status";
 }

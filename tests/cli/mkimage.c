@@ -1,4 +1,4 @@
-/* mkimage MODE DIR: the fixtures of tests/cli/run.sh.
+/* mkimage [--elf] MODE DIR: the fixtures of tests/cli/run.sh.
  *
  * For one paging mode (32, pae, 4level, 5level) it builds page tables with
  * the os builder in a 16 MiB sparse image: mappings at every page size of the
@@ -11,6 +11,25 @@
  *                    must print for every probe address (the first field)
  *   runs             one run per line: NAME REGS_FILE EXPECTED_FILE [FLAGS...]
  *
+ * With --elf, also:
+ *
+ *   image.elf        the same memory as an ELF core (pw_image_save_elf)
+ *   regs.qemu        the registers as QEMU's `info registers` prints them
+ *   runs-qemu        runs (as in `runs`) with regs.qemu and the flags for
+ *                    what QEMU does not print (maxphyaddr, PKRU)
+ *
+ * For the commands that list the tables (mkscan.c, mklint.c), also:
+ *
+ *   dump.expected, dump-mem.expected   `dump` and `dump --mem` of image.raw
+ *   walk.expected    per probe: the entries `walk` draws and where it ends
+ *   lint.raw/.elf/.regs, lint.expected          a table set with one planted
+ *                    problem per `lint` finding kind, and the findings
+ *   lint-dump*.expected                         its mappings
+ *   clean.raw/.elf/.regs, clean-dump*.expected, clean-stats.expected
+ *                    the same without the problems: no findings; its mappings;
+ *                    `stats` as the os builder counts (pw_os_stats)
+ *   loop.raw/.elf/.regs                         the clean set with a table loop
+ *
  * The expected lines come from what was built (LA, PA, size, flags) and the
  * rules of x86-paging.md, never from pw_walk: the test checks the walker, so
  * it must not borrow its answers. */
@@ -21,6 +40,7 @@
 #include <string.h>
 
 #include "pagewalk/pagewalk.h"
+#include "mkscan.h"
 
 #define IMAGE_SIZE (UINT64_C(16) << 20)
 #define POOL_BASE  (UINT64_C(1) << 20)   /* page tables live in [1 MiB, 2 MiB) */
@@ -466,6 +486,67 @@ static void write_expected(FILE *f, const plan *p, const access *a, const built 
     }
 }
 
+/* ---- What `dump` and `walk` must show (written by mkscan.c) ---- */
+
+/* R2.1: 4/5-level LAs are printed sign-extended. */
+static uint64_t canonical(const plan *p, uint64_t la)
+{
+    unsigned top = p->mode == PW_MODE_5LVL ? 56 : p->mode == PW_MODE_4LVL ? 47 : 63;
+    return (top < 63 && (la >> top) & 1) ? la | ~(PW_BIT(top + 1) - 1) : la;
+}
+
+/* Bytes of LA one entry at `level` covers (R2.2-R2.5). */
+static uint64_t coverage(const plan *p, unsigned level)
+{
+    unsigned bits = p->mode == PW_MODE_32 ? PW_LEVEL_BITS_32 : PW_LEVEL_BITS;
+    return PW_BIT(PW_PAGE_SHIFT + bits * (level - 1));
+}
+
+/* A mapping as built, with its rights combined with the plan's table flags
+ * (R8.2; PAE PDPTEs carry none, R6.3). */
+static mk_leaf leaf_of(const plan *p, const mapping *m)
+{
+    return (mk_leaf){.la = canonical(p, m->la), .pa = m->pa, .size = m->size, .flags = m->flags,
+                     .us = (m->flags & PTE_US) && (p->table_flags & PTE_US),
+                     .rw = (m->flags & PTE_RW) && (p->table_flags & PTE_RW),
+                     .xd = nxe(p) && (m->flags & PTE_XD)};
+}
+
+/* dump.expected, dump-mem.expected: every mapping (those made reserved by
+ * hand map nothing); walk.expected: where the walk of every probe ends. */
+static void write_scan_expected(const plan *p, const char *dir)
+{
+    mk_leaf leaves[MAX_ROWS];
+    mk_bus bus[MAX_ROWS];
+    mk_probe probes[2 * MAX_ROWS];
+    size_t nl = 0, nb = 0, np = 0;
+    for (const mapping *m = p->maps; m < p->maps + MAX_ROWS && row_used(m); m++) {
+        leaves[nl++] = leaf_of(p, m);
+        probes[np++] = (mk_probe){m->la + m->off, MK_END_PAGE, leaf_level(m->size), m->size};
+    }
+    for (const special *s = p->sps; s < p->sps + MAX_ROWS && sp_used(s); s++) {
+        switch (s->kind) {
+        case SP_NOT_PRESENT:
+        case SP_OS_BITS:
+            probes[np++] = (mk_probe){s->la, MK_END_NOT_PRESENT, s->level, PW_SIZE_4K};
+            break;
+        case SP_RSVD:
+            probes[np++] = (mk_probe){s->map.la + s->map.off, MK_END_RESERVED, s->level, PW_SIZE_4K};
+            break;
+        case SP_BUS: /* the table the entry at s->level points to covers what that entry covers */
+            bus[nb++] = (mk_bus){canonical(p, s->la & ~(coverage(p, s->level) - 1)), s->level - 1,
+                                 s->bits};
+            probes[np++] = (mk_probe){s->la, MK_END_BUS, s->level - 1, PW_SIZE_4K};
+            break;
+        case SP_GP:
+            probes[np++] = (mk_probe){s->la, MK_END_GP, 0, PW_SIZE_4K};
+            break;
+        }
+    }
+    mk_write_dump(dir, "", p->mode, leaves, nl, bus, nb);
+    mk_write_walk(dir, p->mode, probes, np);
+}
+
 /* ---- Files ---- */
 
 static FILE *create(const char *dir, const char *name)
@@ -502,10 +583,94 @@ static void write_regs(FILE *f, const plan *p, uint64_t cr3, const uint64_t *pdp
         fprintf(f, "pdpte%u = 0x%016" PRIx64 "\n", i, pdptes[i]);
 }
 
+/* The registers as QEMU's `info registers` prints them (target/i386/
+ * cpu-dump.c): the 64-bit layout in long mode, the 32-bit one otherwise; EFER
+ * with LMA as the CPU has it. The general registers are made up. */
+static void write_regs_qemu(FILE *f, const plan *p, uint64_t cr3)
+{
+    uint64_t efer = p->efer;
+    if ((efer & EFER_LME) && (p->cr0 & CR0_PG))
+        efer |= EFER_LMA;
+    if (long_mode(p)) {
+        fputs("RAX=0000000000000000 RBX=0000000000000000 RCX=0000000000000001 RDX=000000000004c5ac\n"
+              "RSI=0000000000000087 RDI=0000000000000087 RBP=ffffffff82803e28 RSP=ffffffff82803e08\n"
+              "R8 =ffff88807dc2b0a0 R9 =0000000000000200 R10=0000000000000001 R11=0000000000000000\n"
+              "R12=0000000000000000 R13=0000000000000000 R14=0000000000000000 R15=0000000000000000\n"
+              "RIP=ffffffff81e3a6ab RFL=00000246 [---Z-P-] CPL=0 II=0 A20=1 SMM=0 HLT=1\n"
+              "ES =0000 0000000000000000 00000000 00000000\n"
+              "CS =0010 0000000000000000 ffffffff 00a09b00 DPL=0 CS64 [-RA]\n"
+              "SS =0018 0000000000000000 ffffffff 00c09300 DPL=0 DS   [-WA]\n"
+              "DS =0000 0000000000000000 00000000 00000000\n"
+              "FS =0000 0000000000000000 00000000 00000000\n"
+              "GS =0000 ffff88807dc00000 00000000 00000000\n"
+              "LDT=0000 0000000000000000 00000000 00008200 DPL=0 LDT\n"
+              "TR =0040 fffffe0000003000 00004087 00008900 DPL=0 TSS64-avl\n"
+              "GDT=     fffffe0000001000 0000007f\n"
+              "IDT=     fffffe0000000000 00000fff\n",
+              f);
+        fprintf(f, "CR0=%08" PRIx64 " CR2=00007f5f2b4c1000 CR3=%016" PRIx64 " CR4=%08" PRIx64 "\n",
+                p->cr0, cr3, p->cr4);
+        fputs("DR0=0000000000000000 DR1=0000000000000000 DR2=0000000000000000 DR3=0000000000000000 \n"
+              "DR6=00000000ffff0ff0 DR7=0000000000000400\n",
+              f);
+    } else {
+        fputs("EAX=00000000 EBX=c1a5c000 ECX=00000000 EDX=00000000\n"
+              "ESI=c1a5c000 EDI=c1a5c000 EBP=c1a01f3c ESP=c1a01f30\n"
+              "EIP=c10238f6 EFL=00000246 [---Z-P-] CPL=0 II=0 A20=1 SMM=0 HLT=1\n"
+              "ES =007b 00000000 ffffffff 00cff300 DPL=3 DS   [-WA]\n"
+              "CS =0060 00000000 ffffffff 00cf9a00 DPL=0 CS32 [-R-]\n"
+              "SS =0068 00000000 ffffffff 00c09300 DPL=0 DS   [-WA]\n"
+              "DS =007b 00000000 ffffffff 00cff300 DPL=3 DS   [-WA]\n"
+              "FS =00d8 0d6f8000 ffffffff 00809300 DPL=0 DS16 [-WA]\n"
+              "GS =00e0 c1b3e7c0 00000018 00409100 DPL=0 DS   [--A]\n"
+              "LDT=0000 00000000 00000000 00008200 DPL=0 LDT\n"
+              "TR =0080 d7bf3d40 0000206b 00008b00 DPL=0 TSS32-busy\n"
+              "GDT=     d7bee000 000000ff\n"
+              "IDT=     fffba000 000007ff\n",
+              f);
+        fprintf(f, "CR0=%08" PRIx64 " CR2=b7794000 CR3=%08" PRIx64 " CR4=%08" PRIx64 "\n", p->cr0,
+                cr3, p->cr4);
+        fputs("DR0=00000000 DR1=00000000 DR2=00000000 DR3=00000000 \n"
+              "DR6=ffff0ff0 DR7=00000400\n",
+              f);
+    }
+    fprintf(f, "EFER=%016" PRIx64 "\n", efer);
+    fputs("FCW=037f FSW=0000 [ST=0] FTW=00 MXCSR=00001f80\n"
+          "FPR0=0000000000000000 0000 FPR1=0000000000000000 0000\n"
+          "FPR2=0000000000000000 0000 FPR3=0000000000000000 0000\n"
+          "FPR4=0000000000000000 0000 FPR5=0000000000000000 0000\n"
+          "FPR6=0000000000000000 0000 FPR7=0000000000000000 0000\n"
+          "XMM00=0000000000000000 0000000000000000 XMM01=0000000000000000 0000000000000000\n",
+          f);
+}
+
+/* --elf: the ELF core, the QEMU register text and the runs that use it. */
+static void write_elf_fixtures(const plan *p, pw_image *img, const char *dir, uint64_t cr3)
+{
+    char path[PATH_MAX_LEN];
+    if (snprintf(path, sizeof path, "%s/image.elf", dir) >= (int)sizeof path)
+        die("path too long");
+    CHECK(pw_image_save_elf(img, path));
+    FILE *f = create(dir, "regs.qemu");
+    write_regs_qemu(f, p, cr3);
+    finish(f, "regs.qemu");
+    f = create(dir, "runs-qemu");
+    char extra[64];
+    snprintf(extra, sizeof extra, "--maxphyaddr %u --pkru 0x%" PRIx32, p->maxphyaddr, p->pkru);
+    fprintf(f, "qemu-read regs.qemu read.expected %s\n", extra);
+    fprintf(f, "qemu-uwrite regs.qemu uwrite.expected --user --write %s\n", extra);
+    finish(f, "runs-qemu");
+}
+
 int main(int argc, char **argv)
 {
+    bool elf = argc == 4 && strcmp(argv[1], "--elf") == 0;
+    if (elf) {
+        argv++;
+        argc--;
+    }
     if (argc != 3)
-        die("usage: mkimage 32|pae|4level|5level DIR");
+        die("usage: mkimage [--elf] 32|pae|4level|5level DIR");
     const plan *p = NULL;
     for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++)
         if (strcmp(plans[i].name, argv[1]) == 0)
@@ -566,6 +731,11 @@ int main(int argc, char **argv)
     if (p->mode == PW_MODE_PAE)
         fprintf(runs, "pdpte-regs regs-pdpte read.expected\n");
     finish(runs, "runs");
+    if (elf)
+        write_elf_fixtures(p, img, dir, cr3);
+
+    write_scan_expected(p, dir);
+    mk_write_lint_fixtures(dir, p->mode);
 
     pw_os_free(os);
     pw_image_free(img);

@@ -13,6 +13,7 @@
 #include "pagewalk/mmu.h"
 #include "pagewalk/image.h"
 #include "pagewalk/os.h"
+#include "pagewalk/scan.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -22,6 +22,8 @@ typedef enum {
     PW_ERR_RANGE,    /* an address outside memory, or a map that does not fit */
     PW_ERR_EXISTS,   /* os: the range is already mapped */
     PW_ERR_LIVELOCK, /* a walk restarted more than pw_config.max_restarts times */
+    PW_ERR_LOOP,     /* scan: a table entry points back to a table on its own path */
+    PW_ERR_LIMIT,    /* scan: more entries than the visitor's max_entries */
 } pw_status;
 
 const char *pw_status_str(pw_status s);

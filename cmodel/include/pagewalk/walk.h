@@ -64,6 +64,10 @@ typedef enum { PW_ENT_NOT_PRESENT, PW_ENT_RESERVED, PW_ENT_TABLE, PW_ENT_LEAF } 
 uint64_t pw_rsvd_mask(const pw_config *cfg, const pw_regs *regs, pw_mode m, unsigned level, bool leaf);
 pw_entry_class pw_classify(const pw_config *cfg, const pw_regs *regs, pw_mode m, unsigned level,
                            uint64_t entry);
+/* R7.4: does the entry's shape make it a leaf at `level` (level 1, or PS=1 where
+ * PS is honoured)? Says nothing about P or reserved bits: pw_rsvd_mask(..., leaf)
+ * with this answer is the mask pw_classify applies. */
+bool pw_entry_is_leaf(const pw_regs *regs, pw_mode m, unsigned level, uint64_t entry);
 /* The same decision with the level-independent reserved bits (MAXPHYADDR, NXE)
  * computed once per walk by pw_rsvd_base. */
 uint64_t pw_rsvd_base(const pw_config *cfg, const pw_regs *regs, pw_mode m);
