@@ -21,6 +21,8 @@ void pw_plru_init(pw_plru *p, unsigned ways)
 
 unsigned pw_plru_victim(const pw_plru *p)
 {
+    if (p->n == 0)
+        return 0;   /* an absent cache (a PSC level of size 0) has no victim */
     unsigned node = 1;
     while (node < p->n)
         node = 2 * node + pw_plru_node(p, node);
