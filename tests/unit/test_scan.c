@@ -2,7 +2,7 @@
  * every mode are scanned, and every leaf the scan reports is checked against
  * the mappings that were built (and every mapping must be reported once);
  * not-present, reserved and unreadable entries; tables that loop back; the
- * entry cap; the PAE PDPTE source; the visitor's SKIP and STOP; bad input. */
+ * entry cap; the PAE PDPTE source; the visitor's PRUNE and STOP; bad input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -517,7 +517,7 @@ static void test_scan_visitor_skip_and_stop(void **state)
     (void)state;
     fixture *f = fixture_new(PW_MODE_4LVL);
     build(f, 7);
-    f->on_table = PW_SCAN_SKIP;
+    f->on_table = PW_SCAN_PRUNE;
     assert_int_equal(scan(f, 0), PW_OK);
     assert_int_equal(f->n_seen, pw_scan_table_entries(PW_MODE_4LVL, PW_LVL_PML4));
     f->on_table = PW_SCAN_CONTINUE;

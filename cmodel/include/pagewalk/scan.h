@@ -62,10 +62,10 @@ typedef struct {
     pw_page_size size;       /* LEAF */
 } pw_scan_entry;
 
-/* What the visitor wants next. SKIP: do not descend into this entry's table
+/* What the visitor wants next. PRUNE: do not descend into this entry's table
  * (the same as CONTINUE for other kinds). STOP: end the scan (pw_scan returns
  * PW_OK). */
-typedef enum { PW_SCAN_CONTINUE = 0, PW_SCAN_SKIP, PW_SCAN_STOP } pw_scan_action;
+typedef enum { PW_SCAN_CONTINUE = 0, PW_SCAN_PRUNE, PW_SCAN_STOP } pw_scan_action;
 
 #define PW_SCAN_MAX_ENTRIES (UINT64_C(1) << 26) /* default cap: 64 Mi entries */
 
