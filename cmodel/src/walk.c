@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pagewalk/walk.h"
+#include "walk_priv.h"
 
 #define LA32_MASK PW_BITS(31, 0)
 
@@ -72,6 +73,14 @@ pw_status pw_walk_begin(pw_walk_state *w, const pw_config *cfg, const pw_regs *r
     /* A PSC hit names the level of a cached non-leaf entry of this mode. */
     if (start && start->level && (start->level < PW_LVL_PD || start->level > pw_mode_levels(m)))
         return PW_ERR_ARG;
+    pw_walk_begin_trusted(w, cfg, regs, req, start);
+    return PW_OK;
+}
+
+void pw_walk_begin_trusted(pw_walk_state *w, const pw_config *cfg, const pw_regs *regs,
+                           const pw_request *req, const pw_walk_start *start)
+{
+    pw_mode m = pw_mode_of(regs);
     /* Only what a walk reads before writing it is initialised: this runs per miss. */
     w->cfg = cfg;
     w->regs = *regs;
@@ -89,7 +98,6 @@ pw_status pw_walk_begin(pw_walk_state *w, const pw_config *cfg, const pw_regs *r
     w->status = PW_OK;
     w->leaf_level = 0;
     to_root(w);
-    return PW_OK;
 }
 
 static void finish_fault(pw_walk_state *w, uint32_t err, uint64_t entry, uint64_t pa)
@@ -344,9 +352,7 @@ pw_status pw_walk(const pw_config *cfg, const pw_regs *regs, const pw_mem *mem,
     if (pw_walk_trivial(regs, req, res))
         return PW_OK;
     pw_walk_state w;
-    pw_status s = pw_walk_begin(&w, cfg, regs, req, NULL);
-    if (s != PW_OK)
-        return s;
+    pw_walk_begin_trusted(&w, cfg, regs, req, NULL);   /* checked above and by pw_walk_trivial */
     const pw_mem_access *acc;
     while ((acc = next_access(&w)) != NULL) {
         uint64_t v = 0;
