@@ -146,6 +146,13 @@ static parse_result on_opt(void *ctx, const cli_opt *opt, const char *value)
     return PARSE_OK;
 }
 
+static int dump_body(cli_machine *m, void *ctx)
+{
+    dump_opts *o = ctx;
+    dumper d = {.o = o, .mode = m->mode};
+    return cli_scan(m, o->c.max_entries, on_entry, on_done, &d);
+}
+
 int cmd_dump(int argc, char **argv)
 {
     dump_opts o;
@@ -153,22 +160,5 @@ int cmd_dump(int argc, char **argv)
     cli_parser p = {.cmd = "dump", .groups = CLI_G_MACHINE | CLI_G_SCAN, .opts = own_options,
                     .n_opts = sizeof own_options / sizeof own_options[0], .on_opt = on_opt,
                     .ctx = &o};
-    parse_result pr = cli_parse(argc, argv, &p, &o.c);
-    if (pr == PARSE_HELP) {
-        cmd_dump_help(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (pr != PARSE_OK)
-        return CLI_EXIT_USAGE;
-    cli_machine m;
-    int rc = cli_machine_open(&o.c, &m);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    rc = cli_machine_need_tables(&m);
-    if (rc == CLI_EXIT_OK) {
-        dumper d = {.o = &o, .mode = m.mode};
-        rc = cli_scan(&m, o.c.max_entries, on_entry, on_done, &d);
-    }
-    cli_machine_close(&m);
-    return rc;
+    return cli_run_table_command(argc, argv, &p, &o.c, cmd_dump_help, dump_body, &o);
 }

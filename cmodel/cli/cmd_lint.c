@@ -193,6 +193,11 @@ static int run(const lint_opts *o, const cli_machine *m)
     return rc;
 }
 
+static int lint_body(cli_machine *m, void *ctx)
+{
+    return run(ctx, m);
+}
+
 int cmd_lint(int argc, char **argv)
 {
     lint_opts o;
@@ -200,20 +205,5 @@ int cmd_lint(int argc, char **argv)
     cli_parser p = {.cmd = "lint", .groups = CLI_G_MACHINE | CLI_G_SCAN, .opts = own_options,
                     .n_opts = sizeof own_options / sizeof own_options[0], .on_opt = on_opt,
                     .ctx = &o};
-    parse_result pr = cli_parse(argc, argv, &p, &o.c);
-    if (pr == PARSE_HELP) {
-        cmd_lint_help(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (pr != PARSE_OK)
-        return CLI_EXIT_USAGE;
-    cli_machine m;
-    int rc = cli_machine_open(&o.c, &m);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    rc = cli_machine_need_tables(&m);
-    if (rc == CLI_EXIT_OK)
-        rc = run(&o, &m);
-    cli_machine_close(&m);
-    return rc;
+    return cli_run_table_command(argc, argv, &p, &o.c, cmd_lint_help, lint_body, &o);
 }

@@ -134,34 +134,25 @@ static void on_done(void *ctx)
         print_stats(s);
 }
 
+static int stats_body(cli_machine *m, void *ctx)
+{
+    stats_opts *o = ctx;
+    stats s;
+    memset(&s, 0, sizeof s);
+    s.mode = m->mode;
+    int rc = cli_scan(m, o->c.max_entries, on_entry, on_done, &s);
+    if (s.nomem) {
+        cli_err("out of memory");
+        rc = CLI_EXIT_RUNTIME;
+    }
+    free(s.refs);
+    return rc;
+}
+
 int cmd_stats(int argc, char **argv)
 {
     stats_opts o;
     memset(&o, 0, sizeof o);
     cli_parser p = {.cmd = "stats", .groups = CLI_G_MACHINE | CLI_G_SCAN, .ctx = &o};
-    parse_result pr = cli_parse(argc, argv, &p, &o.c);
-    if (pr == PARSE_HELP) {
-        cmd_stats_help(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (pr != PARSE_OK)
-        return CLI_EXIT_USAGE;
-    cli_machine m;
-    int rc = cli_machine_open(&o.c, &m);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    rc = cli_machine_need_tables(&m);
-    if (rc == CLI_EXIT_OK) {
-        stats s;
-        memset(&s, 0, sizeof s);
-        s.mode = m.mode;
-        rc = cli_scan(&m, o.c.max_entries, on_entry, on_done, &s);
-        if (s.nomem) {
-            cli_err("out of memory");
-            rc = CLI_EXIT_RUNTIME;
-        }
-        free(s.refs);
-    }
-    cli_machine_close(&m);
-    return rc;
+    return cli_run_table_command(argc, argv, &p, &o.c, cmd_stats_help, stats_body, &o);
 }

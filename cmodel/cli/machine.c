@@ -265,3 +265,25 @@ int cli_scan(const cli_machine *m, uint64_t max_entries,
         return CLI_EXIT_RUNTIME;
     }
 }
+
+int cli_run_table_command(int argc, char **argv, const cli_parser *p, cli_common *c,
+                          void (*help)(FILE *out), int (*body)(cli_machine *m, void *ctx),
+                          void *ctx)
+{
+    parse_result pr = cli_parse(argc, argv, p, c);
+    if (pr == PARSE_HELP) {
+        help(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (pr != PARSE_OK)
+        return CLI_EXIT_USAGE;
+    cli_machine m;
+    int rc = cli_machine_open(c, &m);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    rc = cli_machine_need_tables(&m);
+    if (rc == CLI_EXIT_OK)
+        rc = body(&m, ctx);
+    cli_machine_close(&m);
+    return rc;
+}

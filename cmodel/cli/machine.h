@@ -4,6 +4,8 @@
 #ifndef PW_CLI_MACHINE_H
 #define PW_CLI_MACHINE_H
 
+#include <stdio.h>
+
 #include "cli_opts.h"
 #include "pagewalk/pagewalk.h"
 
@@ -24,6 +26,13 @@ void cli_machine_close(cli_machine *m);
 /* For the commands that list the tables (dump, lint, stats): paging is on and
  * the root table lies inside the image. Reports the error itself. */
 int cli_machine_need_tables(const cli_machine *m);
+
+/* The frame of the commands that list the tables (dump, lint, stats): parse the
+ * command line (help on stdout, usage errors), open the machine, check it has
+ * page tables, run `body`, close. Returns the exit code. */
+int cli_run_table_command(int argc, char **argv, const cli_parser *p, cli_common *c,
+                          void (*help)(FILE *out), int (*body)(cli_machine *m, void *ctx),
+                          void *ctx);
 
 /* pw_scan of the machine's tables with `fn`, then `done` (may be NULL: the
  * command's last output); max_entries 0 = the default. A loop (reported after
