@@ -1,0 +1,64 @@
+// The board self-test's schedule and signature: mirrors fpga/gen/board_sched.h
+// by name (the generator computes the expected signature with that header).
+package pw_board_pkg;
+  import pw_pkg::*;
+
+  localparam int BOARD_WINDOWS      = 8;
+  localparam int BOARD_COUNTERS     = 16;
+
+  // Fields of the request generator's state (board_sched.h BOARD_R_*).
+  localparam int R_WIN_SHIFT = 0,  R_WIN_W = 3;
+  localparam int R_KIND_SHIFT = 3, R_KIND_W = 2;
+  localparam int R_USER_BIT = 5;
+  localparam int R_IMPLICIT_SHIFT = 6;
+  localparam int R_AC_BIT = 8;
+  localparam int R_OFFSET_SHIFT = 16;
+
+  localparam logic [63:0] BOARD_SIG_INIT = '1;
+  localparam logic [63:0] BOARD_SIG_POLY = 64'h42f0_e1eb_a9ea_3693;
+
+  // xorshift64, advanced once per request (board_next).
+  function automatic logic [63:0] board_next(logic [63:0] x);
+    logic [63:0] y;
+    y = x ^ (x << 13);
+    y = y ^ (y >> 7);
+    y = y ^ (y << 17);
+    return y;
+  endfunction
+
+  // One MISR step (board_misr).
+  function automatic logic [63:0] board_misr(logic [63:0] sig, logic [63:0] word);
+    return (sig << 1) ^ (sig[63] ? BOARD_SIG_POLY : 64'd0) ^ word;
+  endfunction
+
+  // The response's small fields and the latency (board_word3).
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic logic [63:0] board_word3(response_t r, logic [15:0] latency);
+    logic [63:0] w;
+    w = '0;
+    w[63:48] = r.err_code;
+    w[47:32] = latency;
+    w[31:28] = r.perm.pk;
+    w[27]    = r.perm.rw;
+    w[26]    = r.perm.us;
+    w[25]    = r.perm.xd;
+    w[24]    = r.perm.nonleaf_rw;
+    w[23]    = r.perm.dirty;
+    w[22]    = r.global_pg;
+    w[21:19] = r.memtype;
+    w[18:16] = r.level;
+    w[15:14] = r.size;
+    w[13:12] = r.outcome;
+    return w;
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  // Four MISR steps per response (board_fold).
+  function automatic logic [63:0] board_fold(logic [63:0] sig, response_t r, logic [15:0] latency);
+    logic [63:0] s;
+    s = board_misr(sig, r.pa);
+    s = board_misr(s, r.raw_entry);
+    s = board_misr(s, r.entry_pa);
+    return board_misr(s, board_word3(r, latency));
+  endfunction
+endpackage
