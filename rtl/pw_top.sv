@@ -17,7 +17,8 @@ module pw_top
   parameter bit HAS_PKS         = 1'b1,
   parameter bit HAS_CET         = 1'b1,
   parameter bit AD_AS_WALKED    = 1'b0,
-  parameter bit PDPTE_ON_DEMAND = 1'b0
+  parameter bit PDPTE_ON_DEMAND = 1'b0,
+  parameter int CNT_W           = 64     // counter width: they count modulo 2^CNT_W
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -61,6 +62,9 @@ module pw_top
   if (!(pow2_or_zero(PSC_PDE) && pow2_or_zero(PSC_PDPTE) && pow2_or_zero(PSC_PML4E) &&
         pow2_or_zero(PSC_PML5E))) begin : gen_bad_psc
     $error("pw_top: PSC sizes must be 0 or a power of two up to 64");
+  end
+  if (CNT_W < 16 || CNT_W > 64) begin : gen_bad_cnt_w
+    $error("pw_top: CNT_W must be 16..64");
   end
   if (MAXPHYADDR < 32 || MAXPHYADDR > 52) begin : gen_bad_maxphy
     $error("pw_top: MAXPHYADDR must be 32..52");
@@ -251,24 +255,24 @@ module pw_top
   end
 
   // ---- Counters (mmu.h pw_counters) ----
-  logic [NCNT-1:0][63:0] cnt_q, cnt_d;
+  logic [NCNT-1:0][CNT_W-1:0] cnt_q, cnt_d;
   always_comb begin
     cnt_d = cnt_q;
-    if (accept) cnt_d[C_REQUESTS] = cnt_q[C_REQUESTS] + 64'd1;
-    if (tlb_touch) cnt_d[C_HITS] = cnt_q[C_HITS] + 64'd1;
-    if (walk_start && !tlb_hit) cnt_d[C_MISSES] = cnt_q[C_MISSES] + 64'd1;
-    if (walk_start) cnt_d[C_WALKS] = cnt_q[C_WALKS] + 64'd1;
-    if (walk_start || walk_busy) cnt_d[C_WALK_CYCLES] = cnt_q[C_WALK_CYCLES] + 64'd1;
-    if (walk_mem_read) cnt_d[C_MEM_READS] = cnt_q[C_MEM_READS] + 64'd1;
-    if (walk_mem_cas) cnt_d[C_MEM_CAS] = cnt_q[C_MEM_CAS] + 64'd1;
-    if (walk_restart) cnt_d[C_RESTARTS] = cnt_q[C_RESTARTS] + 64'd1;
+    if (accept) cnt_d[C_REQUESTS] = cnt_q[C_REQUESTS] + 1'b1;
+    if (tlb_touch) cnt_d[C_HITS] = cnt_q[C_HITS] + 1'b1;
+    if (walk_start && !tlb_hit) cnt_d[C_MISSES] = cnt_q[C_MISSES] + 1'b1;
+    if (walk_start) cnt_d[C_WALKS] = cnt_q[C_WALKS] + 1'b1;
+    if (walk_start || walk_busy) cnt_d[C_WALK_CYCLES] = cnt_q[C_WALK_CYCLES] + 1'b1;
+    if (walk_mem_read) cnt_d[C_MEM_READS] = cnt_q[C_MEM_READS] + 1'b1;
+    if (walk_mem_cas) cnt_d[C_MEM_CAS] = cnt_q[C_MEM_CAS] + 1'b1;
+    if (walk_restart) cnt_d[C_RESTARTS] = cnt_q[C_RESTARTS] + 1'b1;
     if (walk_start && start_level != '0)
-      cnt_d[C_PSC_HITS + int'(start_level)] = cnt_q[C_PSC_HITS + int'(start_level)] + 64'd1;
-    if (walk_done && walk_result.outcome == OUT_PF) cnt_d[C_FAULTS] = cnt_q[C_FAULTS] + 64'd1;
-    if (walk_done && walk_result.outcome == OUT_BUS) cnt_d[C_BUS_ERRORS] = cnt_q[C_BUS_ERRORS] + 64'd1;
-    if (fill_dropped) cnt_d[C_FILLS_DROPPED] = cnt_q[C_FILLS_DROPPED] + 64'd1;
+      cnt_d[C_PSC_HITS + int'(start_level)] = cnt_q[C_PSC_HITS + int'(start_level)] + 1'b1;
+    if (walk_done && walk_result.outcome == OUT_PF) cnt_d[C_FAULTS] = cnt_q[C_FAULTS] + 1'b1;
+    if (walk_done && walk_result.outcome == OUT_BUS) cnt_d[C_BUS_ERRORS] = cnt_q[C_BUS_ERRORS] + 1'b1;
+    if (fill_dropped) cnt_d[C_FILLS_DROPPED] = cnt_q[C_FILLS_DROPPED] + 1'b1;
   end
-  assign cnt_o = cnt_q[cnt_sel_i];
+  assign cnt_o = 64'(cnt_q[cnt_sel_i]);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

@@ -12,7 +12,7 @@ deb_pkgs=(
   "build-essential:/usr/bin/gcc"
   "make:/usr/bin/make"
   "pkg-config:/usr/bin/pkg-config"
-  "python3-venv:/usr/lib/python3/dist-packages/venv/__init__.py"
+  "python3-venv:/usr/share/doc/python3-venv"
   "verilator:/usr/bin/verilator"
   "libsystemc-dev:/usr/include/systemc.h"
   "libcmocka-dev:/usr/include/cmocka.h"

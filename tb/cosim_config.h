@@ -48,6 +48,11 @@
 #ifndef PWCFG_PDPTE_ON_DEMAND
 #define PWCFG_PDPTE_ON_DEMAND 0
 #endif
+#ifndef PWCFG_CNT_W
+#define PWCFG_CNT_W 64
+#endif
+/* pw_top's counters count modulo 2^CNT_W; the model's are 64-bit. */
+#define PWCFG_CNT_MASK (PWCFG_CNT_W >= 64 ? UINT64_MAX : (UINT64_C(1) << PWCFG_CNT_W) - 1)
 #define PWCFG_STR_(x) #x
 #define PWCFG_STR(x) PWCFG_STR_(x)
 #ifdef PWCFG_NAME_TOKEN

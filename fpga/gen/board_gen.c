@@ -33,6 +33,7 @@ typedef struct {
     unsigned requests;      /* per phase */
     uint64_t clk_hz;
     pw_config cfg;
+    unsigned cnt_w;         /* pw_top's counter width: they count modulo 2^cnt_w */
     /* pw_top parameters as given, echoed into the .svh in this order */
     char params[24][48];
     unsigned n_params;
@@ -85,7 +86,11 @@ static void set_param(gen_opts *o, const char *kv)
     else if (!strcmp(name, "HAS_CET")) c->has_cet = v != 0;
     else if (!strcmp(name, "AD_AS_WALKED"))
         c->ad_on_fault = v ? PW_AD_NONLEAF_AS_WALKED : PW_AD_NONE;
-    else if (!strcmp(name, "PDPTE_ON_DEMAND"))
+    else if (!strcmp(name, "CNT_W")) {
+        if (v < 16 || v > 64)
+            die("CNT_W must be 16..64 (got '%s')", kv);
+        o->cnt_w = (unsigned)v;
+    } else if (!strcmp(name, "PDPTE_ON_DEMAND"))
         c->pae_pdpte = v ? PW_PDPTE_ON_DEMAND : PW_PDPTE_REGISTERS;
     else
         die("unknown pw_top parameter '%s'", name);
@@ -97,6 +102,7 @@ static void parse_args(int argc, char **argv, gen_opts *o)
     memset(o, 0, sizeof *o);
     pw_config_default(&o->cfg);
     o->requests = 2000;
+    o->cnt_w = 64;
     o->clk_hz = 25000000;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -449,14 +455,16 @@ static void write_mem(gen *g, const pw_image *initial)
     close_out(f, "pw_board_mem.hex");
 }
 
-static void counters_of(const pw_counters *c, uint64_t out[BOARD_COUNTERS])
+static void counters_of(const pw_counters *c, unsigned cnt_w, uint64_t out[BOARD_COUNTERS])
 {
+    uint64_t mask = cnt_w >= 64 ? UINT64_MAX : (UINT64_C(1) << cnt_w) - 1;
     const uint64_t v[BOARD_COUNTERS] = {c->requests,    c->hits,        c->misses,      c->walks,
                                         c->walk_cycles, c->mem_reads,   c->mem_cas,     c->restarts,
                                         c->psc_hits[2], c->psc_hits[3], c->psc_hits[4],
                                         c->psc_hits[5], c->faults,      c->bus_errors,
                                         c->fills_dropped, 0};
-    memcpy(out, v, sizeof v);
+    for (unsigned i = 0; i < BOARD_COUNTERS; i++)
+        out[i] = v[i] & mask;
 }
 
 static void sv_array64(FILE *f, const char *name, unsigned n, const uint64_t *v)
@@ -522,7 +530,7 @@ static void write_svh(gen *g)
     sv_array64(f, "CTL_PDPTE", g->n_ctl * 4, a);
     fprintf(f, "localparam logic [63:0] EXP_SIG = 64'h%016" PRIx64 ";\n", g->sig);
     uint64_t cnt[BOARD_COUNTERS];
-    counters_of(&g->mmu.cnt, cnt);
+    counters_of(&g->mmu.cnt, g->o.cnt_w, cnt);
     sv_array64(f, "EXP_CNT", BOARD_COUNTERS, cnt);
     fprintf(f, "localparam logic [63:0] EXP_CYCLES = 64'h%016" PRIx64 ";\n", g->cycles);
     close_out(f, "pw_board_cfg.svh");
@@ -544,7 +552,7 @@ static void write_expected(gen *g)
                 g->o.requests);
     }
     uint64_t cnt[BOARD_COUNTERS];
-    counters_of(&g->mmu.cnt, cnt);
+    counters_of(&g->mmu.cnt, g->o.cnt_w, cnt);
     for (unsigned i = 0; i + 1 < BOARD_COUNTERS; i++)
         fprintf(f, "counter %s %" PRIu64 "\n", cnames[i], cnt[i]);
     close_out(f, "expected.txt");

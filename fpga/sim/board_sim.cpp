@@ -150,7 +150,7 @@ int main(int argc, char **argv)
     bool line_ok = line.find(" PASS ") != std::string::npos &&
                    line.find(want) != std::string::npos &&
                    line.rfind("pagewalk " + board + " ", 0) == 0;
-    std::printf("board_sim %s: netlist signature %016" PRIx64 ", C model %016" PRIx64
+    std::printf("board_sim %s: simulated signature %016" PRIx64 ", C model %016" PRIx64
                 ", %" PRIu64 " cycles to done\n", board.c_str(), sig, exp_sig, done_at);
     std::printf("board_sim %s: UART: %s\n", board.c_str(), line.c_str());
     if (!pass || !line_ok) {
