@@ -4,6 +4,7 @@
 #   make sim-model  the model-only regression (pw_mmu against pw_walk)
 #   make test    unit tests (+ ASan/UBSan run), model regression and co-simulation smoke runs
 #   make bench   performance figures (model, then co-simulation)
+#   make fpga    ECP5 and iCE40 bitstreams and their summary table; fpga-verify: gate-level (fpga/fpga.mk)
 #   make install PREFIX=/usr/local
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -153,7 +154,12 @@ sim-smoke: $(SIM)
 	@$(SIM) --mode all --seeds 2 --seed 1 -n 20000
 
 test: setup
-	@$(MAKE) --no-print-directory unit unit-asan cli-test examples install-check rule-coverage rtl-params sim-smoke cosim-smoke rtl-unit
+	@$(MAKE) --no-print-directory unit unit-asan cli-test examples install-check rule-coverage rtl-params sim-smoke cosim-smoke rtl-unit \
+	    fpga-lint fpga-board-sim gl-smoke fusesoc-check
+
+.PHONY: fusesoc-check
+fusesoc-check: $(BOARD_GEN)
+	@tests/fusesoc_check.sh
 
 # The model-only regression (what make sim was before the RTL).
 sim-model: setup

@@ -19,7 +19,7 @@ ICEPACK       := icepack
 FPGA_BOARDS := ecp5 ice40
 # ECP5 LFE5U-85F on the ULX3S: the full-featured configuration (the co-simulation's default).
 FPGA_PARAMS_ecp5 := TLB_ENTRIES=32 PSC_PDE=8 PSC_PDPTE=4 PSC_PML4E=2 PSC_PML5E=2 MAXPHYADDR=46 \
-                    HAS_1G=1 HAS_PSE36=1 HAS_LA57=1 HAS_PCID=1 HAS_PKS=1 HAS_CET=1 \
+                    HAS_1G=1 HAS_LONG=1 HAS_PSE36=1 HAS_LA57=1 HAS_PCID=1 HAS_PKS=1 HAS_CET=1 \
                     AD_AS_WALKED=0 PDPTE_ON_DEMAND=0 CNT_W=64
 FPGA_NAME_ecp5   := ulx3s
 FPGA_TOP_ecp5    := pw_ulx3s_top
@@ -27,10 +27,13 @@ FPGA_TOPSV_ecp5  := fpga/ulx3s/pw_ulx3s_top.sv
 FPGA_MEMKIB_ecp5 := 64
 FPGA_CLKHZ_ecp5  := 25000000
 FPGA_FREQ_ecp5   := 125
-# iCE40 HX8K breakout: the smallest useful core (7 680 logic cells): 2 TLB entries, no
-# PSCs, M = 32, no 5-level paging, PCID, PKS or CET, 24-bit counters.
+# ABC9 on the whole ECP5 design ran for over 30 minutes here without finishing; the
+# classic ABC mapping finishes (the Fmax figure is nextpnr's either way).
+FPGA_SYNTH_OPTS_ecp5 := -noabc9
+# iCE40 HX8K breakout: the smallest useful core (7 680 logic cells): 32-bit and PAE paging
+# only, 2 TLB entries, no PSCs, M = 32, no PCID, PKS or CET, 24-bit counters.
 FPGA_PARAMS_ice40 := TLB_ENTRIES=2 PSC_PDE=0 PSC_PDPTE=0 PSC_PML4E=0 PSC_PML5E=0 MAXPHYADDR=32 \
-                     HAS_1G=0 HAS_PSE36=1 HAS_LA57=0 HAS_PCID=0 HAS_PKS=0 HAS_CET=0 \
+                     HAS_1G=0 HAS_LONG=0 HAS_PSE36=1 HAS_LA57=0 HAS_PCID=0 HAS_PKS=0 HAS_CET=0 \
                      AD_AS_WALKED=1 PDPTE_ON_DEMAND=1 CNT_W=24
 FPGA_NAME_ice40   := hx8k
 FPGA_TOP_ice40    := pw_hx8k_top
@@ -63,15 +66,21 @@ $(GL_DIR)/pw_top_$(1).v: $$(RTL_SRC) fpga/fpga.mk | setup
 	@echo "  YOSYS   pw_top ($(1) configuration) -> $$@"
 	$$(Q)$$(YOSYS) -q -l $(GL_DIR)/pw_top_$(1).log -p "read_slang -j 1 $$(RTL_SRC) --top pw_top \
 	    $$(foreach p,$$(FPGA_PARAMS_$(1)),-G $$(p)); synth -flatten -top pw_top; opt_clean -purge; \
-	    check -assert; tee -q -o $(GL_DIR)/pw_top_$(1).stat stat; write_verilog -noattr $$@.tmp" \
+	    check -assert; tee -q -o $(GL_DIR)/pw_top_$(1).stat stat; splitnets; rename pw_top pw_top_gl; \
+	    write_verilog -noattr $$@.tmp" \
 	    >/dev/null 2>&1 || { tail -20 $(GL_DIR)/pw_top_$(1).log; exit 1; }
 	$$(Q)mv $$@.tmp $$@
+
+# The board's configuration in the RTL co-simulation, the reference for the netlist's.
+COSIM_CONFIGS_GL += rtl_$(1)
+COSIM_rtl_$(1)        := $(BUILD)/pw_cosim_rtl_$(1)
+COSIM_PARAMS_rtl_$(1) := $$(FPGA_PARAMS_$(1))
 
 # Gate-level co-simulation: the same bench, the netlist instead of the RTL.
 COSIM_CONFIGS_GL += gl_$(1)
 COSIM_gl_$(1)        := $(BUILD)/pw_cosim_gl_$(1)
 COSIM_PARAMS_gl_$(1) := $$(FPGA_PARAMS_$(1))
-COSIM_SRC_gl_$(1)    := $(GL_DIR)/pw_top_$(1).v
+COSIM_SRC_gl_$(1)    := fpga/sim/pw_top_gl.vlt fpga/sim/pw_top_gl_wrap.sv $(GL_DIR)/pw_top_$(1).v
 COSIM_GOPT_gl_$(1)   :=
 COSIM_VOPT_gl_$(1)   :=
 
@@ -83,11 +92,12 @@ $(FPGA_DIR)/$(1)/board_sim_rtl: $$(RTL_SRC) $$(BOARD_SV) fpga/sim/board_sim.cpp 
 	    -o board_sim $$(if $$(V),,-MAKEFLAGS -s) $$(RTL_SRC) $$(BOARD_SV) $$(abspath fpga/sim/board_sim.cpp) \
 	    $$(if $$(V),,>$(FPGA_DIR)/$(1)/sim_rtl.log 2>&1 || { cat $(FPGA_DIR)/$(1)/sim_rtl.log; exit 1; })
 	$$(Q)cp $(FPGA_DIR)/$(1)/sim_rtl/board_sim $$@
-$(FPGA_DIR)/$(1)/board_sim_gl: $(GL_DIR)/pw_top_$(1).v $$(BOARD_SV) fpga/sim/board_sim.cpp $$(FPGA_CFG_$(1))
+$(FPGA_DIR)/$(1)/board_sim_gl: $(GL_DIR)/pw_top_$(1).v fpga/sim/pw_top_gl.vlt fpga/sim/pw_top_gl_wrap.sv $$(BOARD_SV) fpga/sim/board_sim.cpp $$(FPGA_CFG_$(1))
 	@$$(if $$(V),,echo "  VERILATE $$@")
 	$$(Q)$$(VERILATOR) --cc --exe --build -j 2 -O2 -Wno-fatal -Wno-lint -Wno-style \
 	    -Werror-USERERROR -Irtl -I$(FPGA_DIR)/$(1) --Mdir $(FPGA_DIR)/$(1)/sim_gl --top-module pw_board \
-	    +define+PW_GATE_LEVEL -o board_sim $$(if $$(V),,-MAKEFLAGS -s) $(RTL_PKG) $(GL_DIR)/pw_top_$(1).v \
+	    +define+PW_GATE_LEVEL -o board_sim $$(if $$(V),,-MAKEFLAGS -s) $(RTL_PKG) fpga/sim/pw_top_gl.vlt \
+	    fpga/sim/pw_top_gl_wrap.sv $(GL_DIR)/pw_top_$(1).v \
 	    $$(BOARD_SV) $$(abspath fpga/sim/board_sim.cpp) \
 	    $$(if $$(V),,>$(FPGA_DIR)/$(1)/sim_gl.log 2>&1 || { cat $(FPGA_DIR)/$(1)/sim_gl.log; exit 1; })
 	$$(Q)cp $(FPGA_DIR)/$(1)/sim_gl/board_sim $$@
@@ -102,7 +112,8 @@ FPGA_SYNTH_SRC = $(RTL_SRC) fpga/rtl/pw_board_por.sv $(BOARD_SV)
 define fpga_synth
 	@echo "  YOSYS   $(FPGA_TOP_$(1)) -> $@ (log $(FPGA_DIR)/$(1)/synth.log)"
 	$(Q)$(YOSYS) -q -l $(FPGA_DIR)/$(1)/synth.log -p "read_slang -j 1 -I $(FPGA_DIR)/$(1) \
-	    $(FPGA_SYNTH_SRC) $(FPGA_TOPSV_$(1)) --top $(FPGA_TOP_$(1)); $(2) -top $(FPGA_TOP_$(1)) -json $@.tmp; \
+	    $(FPGA_SYNTH_SRC) $(FPGA_TOPSV_$(1)) --top $(FPGA_TOP_$(1)); \
+	    $(2) $(FPGA_SYNTH_OPTS_$(1)) -top $(FPGA_TOP_$(1)) -json $@.tmp; \
 	    check -assert; tee -q -o $(FPGA_DIR)/$(1)/synth_stat.json stat -json" \
 	    >/dev/null 2>&1 || { tail -20 $(FPGA_DIR)/$(1)/synth.log; exit 1; }
 	$(Q)mv $@.tmp $@

@@ -5,7 +5,12 @@
 module pw_ctl
   import pw_pkg::*;
 #(
-  parameter bit PDPTE_ON_DEMAND = 1'b0
+  parameter bit PDPTE_ON_DEMAND = 1'b0,
+  parameter bit HAS_LONG        = 1'b1,
+  parameter bit HAS_LA57        = 1'b1,
+  parameter bit HAS_PCID        = 1'b1,
+  parameter bit HAS_PKS         = 1'b1,
+  parameter bit HAS_CET         = 1'b1
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -31,10 +36,14 @@ module pw_ctl
 
   always_comb begin
     regs_t nx;
-    logic reload;
+    logic reload, noflush;
+    logic [63:0] chg;
     mode_e m_old;
+    // locals first: Yosys makes a local that keeps its old value a combinational loop
     nx = regs_q;
     reload = 1'b0;
+    noflush = 1'b0;
+    chg = '0;
     m_old = mode_of(regs_q);
     flush = '{kind: FLUSH_NONE, pcid: '0, la: '0, mode: m_old};
     if (ctl_valid_i) begin
@@ -47,8 +56,6 @@ module pw_ctl
           if (regs_q.cr0[CR0_PG] && !ctl_value_i[CR0_PG]) flush.kind = FLUSH_ALL;   // R11.5
         end
         CTL_MOV_CR3: begin
-          logic noflush;
-          noflush = 1'b0;
           if (regs_q.efer[EFER_LMA]) begin
             nx.cr3 = ctl_value_i;
             if (regs_q.cr4[CR4_PCIDE]) begin
@@ -65,7 +72,6 @@ module pw_ctl
           end
         end
         CTL_MOV_CR4: begin
-          logic [63:0] chg;
           chg = regs_q.cr4 ^ ctl_value_i;
           nx.cr4 = ctl_value_i;
           reload = (chg & CR4_PDPTR_BITS) != '0;
@@ -103,6 +109,19 @@ module pw_ctl
         default: ;
       endcase
     end
+    // The core #GPs before a missing feature's bit can be set (docs/ports.md); clearing
+    // those bits here changes nothing legal and lets synthesis drop the logic behind them.
+    if (!HAS_LONG) begin
+      nx.efer[EFER_LME] = 1'b0;
+      nx.efer[EFER_LMA] = 1'b0;
+    end
+    if (!HAS_LA57) nx.cr4[CR4_LA57] = 1'b0;
+    if (!HAS_PCID) nx.cr4[CR4_PCIDE] = 1'b0;
+    if (!HAS_PKS) begin
+      nx.cr4[CR4_PKS] = 1'b0;
+      nx.pkrs = '0;
+    end
+    if (!HAS_CET) nx.cr4[CR4_CET] = 1'b0;
     regs_d = nx;
     pdpte_d = pdpte_q;
     // R6.1: a MOV that leaves PAE paging in use and changes the listed bits reloads.

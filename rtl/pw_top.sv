@@ -11,6 +11,7 @@ module pw_top
   parameter int PSC_PML5E       = 2,
   parameter int MAXPHYADDR      = 46,
   parameter bit HAS_1G          = 1'b1,
+  parameter bit HAS_LONG        = 1'b1,   // 0: 32-bit and PAE paging only
   parameter bit HAS_PSE36       = 1'b1,
   parameter bit HAS_LA57        = 1'b1,
   parameter bit HAS_PCID        = 1'b1,
@@ -63,6 +64,9 @@ module pw_top
         pow2_or_zero(PSC_PML5E))) begin : gen_bad_psc
     $error("pw_top: PSC sizes must be 0 or a power of two up to 64");
   end
+  if (HAS_LA57 && !HAS_LONG) begin : gen_bad_long
+    $error("pw_top: HAS_LA57 needs HAS_LONG");
+  end
   if (CNT_W < 16 || CNT_W > 64) begin : gen_bad_cnt_w
     $error("pw_top: CNT_W must be 16..64");
   end
@@ -82,7 +86,10 @@ module pw_top
   regs_t            regs;
   logic [3:0][63:0] pdpte;
   flush_t           ctl_flush;
-  pw_ctl #(.PDPTE_ON_DEMAND(PDPTE_ON_DEMAND)) u_ctl (
+  pw_ctl #(
+    .PDPTE_ON_DEMAND(PDPTE_ON_DEMAND), .HAS_LONG(HAS_LONG), .HAS_LA57(HAS_LA57), .HAS_PCID(HAS_PCID),
+    .HAS_PKS(HAS_PKS), .HAS_CET(HAS_CET)
+  ) u_ctl (
     .clk_i, .rst_ni, .ctl_valid_i, .ctl_op_i, .ctl_value_i, .ctl_la_i, .ctl_type_i, .ctl_pdpte_i,
     .regs_o(regs), .pdpte_o(pdpte), .flush_o(ctl_flush)
   );
@@ -209,7 +216,8 @@ module pw_top
 
   pw_walker #(
     .MAXPHYADDR(MAXPHYADDR), .HAS_1G(HAS_1G), .HAS_PSE36(HAS_PSE36),
-    .AD_AS_WALKED(AD_AS_WALKED), .PDPTE_ON_DEMAND(PDPTE_ON_DEMAND)
+    .AD_AS_WALKED(AD_AS_WALKED), .PDPTE_ON_DEMAND(PDPTE_ON_DEMAND),
+    .HAS_LONG(HAS_LONG), .HAS_LA57(HAS_LA57)
   ) u_walker (
     .clk_i, .rst_ni,
     .start_i(walk_start), .start_req_i(req_i), .start_regs_i(regs), .start_pdpte_i(pdpte),

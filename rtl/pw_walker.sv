@@ -10,7 +10,9 @@ module pw_walker
   parameter bit HAS_1G          = 1'b1,
   parameter bit HAS_PSE36       = 1'b1,
   parameter bit AD_AS_WALKED    = 1'b0,
-  parameter bit PDPTE_ON_DEMAND = 1'b0
+  parameter bit PDPTE_ON_DEMAND = 1'b0,
+  parameter bit HAS_LONG        = 1'b1,
+  parameter bit HAS_LA57        = 1'b1
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -94,6 +96,13 @@ module pw_walker
     return SIZE_1G;
   endfunction
 
+  // The deepest level any mode of this configuration walks: the per-level state above
+  // it is never written, so synthesis removes it (and the muxes that read it).
+  localparam int LMAX = HAS_LA57 ? LVL_PML5 : HAS_LONG ? LVL_PML4 : LVL_PDPT;
+  function automatic logic level_kept(logic [2:0] l);
+    return 32'(l) <= LMAX;
+  endfunction
+
   always_comb begin
     logic [63:0] e, pa, frame;
     logic        step_valid, is_tbl, found;
@@ -102,6 +111,7 @@ module pw_walker
     entry_class_e cls;
     response_t   res;
     page_size_e  sz;
+    logic [1:0]  idx;
 
     // defaults: hold
     busy_d = busy_q;         mode_d = mode_q;        la_d = la_q;          req_d = req_q;
@@ -116,6 +126,17 @@ module pw_walker
     maddr_d = maddr_q;       mcmp_d = mcmp_q;        mwdata_d = mwdata_q;  mop_d = mop_q;
     msize8_d = msize8_q;     mlevel_d = mlevel_q;
 
+    // Every local gets a value first: Yosys turns a local left holding its old value
+    // into a combinational loop (it warned "found logic loop" on each of these).
+    frame = '0;
+    is_tbl = 1'b0;
+    found = 1'b0;
+    l = '0;
+    cas_l = '0;
+    err = '0;
+    cls = ENT_NOT_PRESENT;
+    sz = SIZE_4K;
+    idx = '0;
     done_o = 1'b0;
     res = '0;
     restart_o = 1'b0;
@@ -189,7 +210,7 @@ module pw_walker
         table_d = root_q;
         {and_rw_d, and_us_d, nl_rw_d, xd_d} = 4'b1110;
       end else begin
-        entry_d[mlevel_q] = mwdata_q;
+        if (level_kept(mlevel_q)) entry_d[mlevel_q] = mwdata_q;
         if (phase_q == PHASE_WALK) begin
           cas_now_d = 1'b0;
           table_d = next_table_q[mlevel_q];
@@ -204,9 +225,11 @@ module pw_walker
     // ---- Stage 2: one entry read from memory (walk.c step_entry, R7.1) ----
     if (step_valid) begin
       l = level_d;
-      entry_d[l] = e;
-      entry_pa_d[l] = pa;
-      from_mem_d[l] = 1'b1;
+      if (level_kept(l)) begin
+        entry_d[l] = e;
+        entry_pa_d[l] = pa;
+        from_mem_d[l] = 1'b1;
+      end
       cls = classify(mode_d, l, pse_d, e, rsvd_base_d, HAS_1G, HAS_PSE36, MAXPHYADDR);
       if (cls == ENT_NOT_PRESENT || cls == ENT_RESERVED) begin
         done_o = 1'b1;
@@ -248,10 +271,12 @@ module pw_walker
             upd_level_d = mode_levels(mode_d);
           end
         end else begin
-          at_rw_d[l] = and_rw_d;
-          at_us_d[l] = and_us_d;
-          at_xd_d[l] = xd_d;
-          next_table_d[l] = entry_addr(mode_d, l, 1'b0, e, HAS_PSE36, MAXPHYADDR);
+          if (level_kept(l)) begin
+            at_rw_d[l] = and_rw_d;
+            at_us_d[l] = and_us_d;
+            at_xd_d[l] = xd_d;
+            next_table_d[l] = entry_addr(mode_d, l, 1'b0, e, HAS_PSE36, MAXPHYADDR);
+          end
           // R9.5 knob: QEMU sets A as each non-leaf entry passes its checks.
           if (AD_AS_WALKED && has_a_flag(mode_d, l) && !e[PTE_A]) begin
             cas_now_d = 1'b1;
@@ -266,7 +291,6 @@ module pw_walker
     // ---- Stage 3: a PAE PDPTE register costs no access (R6.3) ----
     if (busy_d && !done_o && phase_d == PHASE_WALK && !cas_now_d && mode_d == MODE_PAE &&
         level_d == 3'(LVL_PDPT) && !PDPTE_ON_DEMAND) begin
-      logic [1:0] idx;
       idx = la_d[31:30];
       e = pdpte_d[idx];
       pa = table_d + {59'd0, idx, 3'd0};
@@ -317,7 +341,7 @@ module pw_walker
         // R9.1-R9.3: one CAS per entry that needs it, top level first.
         found = 1'b0;
         cas_l = '0;
-        for (int i = LVL_PML5; i >= LVL_PT; i--) begin
+        for (int i = LMAX; i >= LVL_PT; i--) begin
           if (!found && 3'(i) <= upd_level_d && 3'(i) >= leaf_level_d && from_mem_d[i] &&
               has_a_flag(mode_d, 3'(i))) begin
             if (3'(i) == leaf_level_d) begin

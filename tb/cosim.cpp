@@ -245,6 +245,10 @@ int main(int argc, char **argv)
             printf("%-7s %-7s (no LA57 in this configuration)\n", PWCFG_NAME, md.name);
             continue;
         }
+        if ((md.mode == PW_MODE_4LVL || md.mode == PW_MODE_5LVL) && !cfg.has_long) {
+            printf("%-7s %-7s (no long mode in this configuration)\n", PWCFG_NAME, md.name);
+            continue;
+        }
         for (uint64_t k = 0; k < c.seeds; k++) {
             uint64_t seed = c.seed + k;
             RunOutcome r = run_one(c, md, seed, c.trace_from, c.fst);

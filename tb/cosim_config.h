@@ -30,6 +30,9 @@
 #ifndef PWCFG_HAS_PSE36
 #define PWCFG_HAS_PSE36 1
 #endif
+#ifndef PWCFG_HAS_LONG
+#define PWCFG_HAS_LONG 1
+#endif
 #ifndef PWCFG_HAS_LA57
 #define PWCFG_HAS_LA57 1
 #endif
@@ -72,6 +75,7 @@ static inline void cosim_config(pw_config *cfg)
     cfg->maxphyaddr = PWCFG_MAXPHYADDR;
     cfg->has_1g = PWCFG_HAS_1G;
     cfg->has_pse36 = PWCFG_HAS_PSE36;
+    cfg->has_long = PWCFG_HAS_LONG;
     cfg->has_la57 = PWCFG_HAS_LA57;
     cfg->has_pcid = PWCFG_HAS_PCID;
     cfg->has_pks = PWCFG_HAS_PKS;

@@ -401,7 +401,7 @@ pw_status stim_init(stim *s, const stim_opts *opts, pw_mode mode, uint64_t seed,
     s->img[1] = img_b;
     if (pw_image_size(img_a) < STIM_MEM_MIN || (img_b && pw_image_size(img_b) < STIM_MEM_MIN))
         return PW_ERR_RANGE;
-    if ((mode == PW_MODE_5LVL && !cfg->has_la57))
+    if ((mode == PW_MODE_5LVL && !cfg->has_la57) || (long_mode(mode) && !cfg->has_long))
         return PW_ERR_CONFIG;
     s->pcide = long_mode(mode) && cfg->has_pcid && chance(&s->rng, 60);
     for (unsigned side = 0; side < sides(s); side++) {

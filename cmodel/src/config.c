@@ -14,6 +14,7 @@ void pw_config_default(pw_config *cfg)
         .maxphyaddr = 46,
         .has_1g = true,
         .has_pse36 = true,
+        .has_long = true,
         .has_la57 = true,
         .has_pcid = true,
         .has_pks = true,
@@ -35,6 +36,8 @@ pw_status pw_config_check(const pw_config *cfg, const char **msg)
         why = "no configuration";
     else if (cfg->maxphyaddr < PW_MAXPHYADDR_MIN || cfg->maxphyaddr > PW_MAXPHYADDR_MAX)
         why = "maxphyaddr must be 32..52";
+    else if (cfg->has_la57 && !cfg->has_long)
+        why = "has_la57 needs has_long (5-level paging is a long mode)";
     else if (!pow2(cfg->tlb_entries) || cfg->tlb_entries > PW_TLB_MAX_ENTRIES)
         why = "tlb_entries must be a power of two, 1..64";
     else if (cfg->psc_entries[0] || cfg->psc_entries[1])

@@ -248,7 +248,8 @@ pw_status pw_os_new(pw_image *img, const pw_config *cfg, pw_mode mode, uint64_t 
         return PW_ERR_ARG;
     if (pw_config_check(cfg, NULL) != PW_OK)
         return PW_ERR_CONFIG;
-    if (mode == PW_MODE_5LVL && !cfg->has_la57)
+    if ((mode == PW_MODE_5LVL && !cfg->has_la57) ||
+        ((mode == PW_MODE_4LVL || mode == PW_MODE_5LVL) && !cfg->has_long))
         return PW_ERR_ARG;
     uint64_t tf = opts ? opts->table_flags : TABLE_FLAGS_DEFAULT;
     if (tf & ~table_flags_legal(mode))

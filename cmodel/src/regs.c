@@ -204,6 +204,8 @@ pw_status pw_regs_wrmsr_efer(const pw_config *cfg, pw_regs *regs, uint64_t val, 
         return PW_ERR_CONFIG;
     if (val & ~EFER_DEFINED)
         return PW_ERR_GP;
+    if ((val & EFER_LME) && !cfg->has_long)
+        return PW_ERR_GP;                                      /* no long mode: LME is reserved */
     if ((regs->cr0 & CR0_PG) && ((val ^ regs->efer) & EFER_LME))
         return PW_ERR_GP;                                      /* LME changes only with PG=0 */
     /* LMA is read-only: it follows LME and CR0.PG. NXE is not a flush (R11.7). */
@@ -284,6 +286,8 @@ pw_status pw_regs_validate(const pw_config *cfg, const pw_regs *r, const char **
         why = "EFER.LMA must equal EFER.LME && CR0.PG";
     else if (lma && !(r->cr4 & CR4_PAE))
         why = "long mode needs CR4.PAE=1";
+    else if ((r->efer & EFER_LME) && !cfg->has_long)
+        why = "EFER.LME set but long mode is not supported";
     else if ((r->cr4 & CR4_LA57) && !cfg->has_la57)
         why = "CR4.LA57 set but 5-level paging is not supported";
     else if ((r->cr4 & CR4_PCIDE) && (!cfg->has_pcid || !lma))

@@ -80,6 +80,7 @@ static void set_param(gen_opts *o, const char *kv)
     else if (!strcmp(name, "MAXPHYADDR")) c->maxphyaddr = (unsigned)v;
     else if (!strcmp(name, "HAS_1G")) c->has_1g = v != 0;
     else if (!strcmp(name, "HAS_PSE36")) c->has_pse36 = v != 0;
+    else if (!strcmp(name, "HAS_LONG")) c->has_long = v != 0;
     else if (!strcmp(name, "HAS_LA57")) c->has_la57 = v != 0;
     else if (!strcmp(name, "HAS_PCID")) c->has_pcid = v != 0;
     else if (!strcmp(name, "HAS_PKS")) c->has_pks = v != 0;
@@ -179,7 +180,7 @@ typedef struct {
     pw_mode mode;
     bool large_only;        /* no 4 KiB pages: fits in fewer table pages */
     uint64_t cr3;
-    uint64_t win_base[BOARD_WINDOWS], win_mask[BOARD_WINDOWS];
+    uint64_t win_base[BOARD_NWIN], win_mask[BOARD_NWIN];
 } space;
 
 static unsigned tables_needed(pw_mode m, bool large_only)
@@ -270,11 +271,13 @@ static void build_space(pw_image *img, const pw_config *cfg, space *s, uint64_t 
     else
         check(pw_image_write64(img, poke_pa, bad_entry), "poke");
 
-    const uint64_t base[BOARD_WINDOWS] = {small_base, BOARD_LA_LARGE, small_base, small_base,
-                                          huge_base,  bad_base,       small_base, BOARD_LA_LARGE};
-    const uint64_t mask[BOARD_WINDOWS] = {small_mask, BOARD_LARGE_PAGES * lbytes - 1,
-                                          BOARD_HOT_MASK, BOARD_HOT_MASK, huge_mask, bad_mask,
-                                          small_mask, BOARD_LARGE_PAGES * lbytes - 1};
+    const uint64_t base[BOARD_NWIN] = {[BOARD_W_SMALL] = small_base, [BOARD_W_LARGE] = BOARD_LA_LARGE,
+                                       [BOARD_W_HOT] = small_base, [BOARD_W_HUGE] = huge_base,
+                                       [BOARD_W_BAD] = bad_base};
+    const uint64_t mask[BOARD_NWIN] = {[BOARD_W_SMALL] = small_mask,
+                                       [BOARD_W_LARGE] = BOARD_LARGE_PAGES * lbytes - 1,
+                                       [BOARD_W_HOT] = BOARD_HOT_MASK, [BOARD_W_HUGE] = huge_mask,
+                                       [BOARD_W_BAD] = bad_mask};
     memcpy(s->win_base, base, sizeof base);
     memcpy(s->win_mask, mask, sizeof mask);
     pw_os_free(os);
@@ -325,7 +328,8 @@ static void plan(gen *g)
     unsigned pages = g->o.mem_kib * KIB / PAGE, used = 0;
     for (unsigned k = 0; k < 4; k++) {
         pw_mode m = order[k];
-        if (m == PW_MODE_5LVL && !g->o.cfg.has_la57)
+        if ((m == PW_MODE_5LVL && !g->o.cfg.has_la57) ||
+            ((m == PW_MODE_4LVL || m == PW_MODE_5LVL) && !g->o.cfg.has_long))
             continue;
         bool large_only = false;
         if (used + tables_needed(m, false) > pages) {
@@ -376,7 +380,8 @@ static void make_request(const space *s, uint64_t r, pw_request *q)
     q->user = board_field(r, BOARD_R_USER);
     q->implicit = !q->user && board_field(r, BOARD_R_IMPLICIT) == 3;
     q->ac = board_field(r, BOARD_R_AC);
-    q->la = s->win_base[w] + ((r >> BOARD_R_OFFSET_SHIFT) & s->win_mask[w]);
+    unsigned k = board_window(w);
+    q->la = s->win_base[k] + ((r >> BOARD_R_OFFSET_SHIFT) & s->win_mask[k]);
 }
 
 static void run(gen *g)
@@ -510,14 +515,18 @@ static void write_svh(gen *g)
     sv_array32(f, "PH_CTL_FIRST", g->n_ph, a);
     sv_array32(f, "PH_CTL_N", g->n_ph, b);
     sv_array64(f, "PH_SEED", g->n_ph, c);
-    uint64_t wb[MAX_PHASES * BOARD_WINDOWS], wm[MAX_PHASES * BOARD_WINDOWS];
     for (unsigned i = 0; i < g->n_ph; i++)
-        for (unsigned w = 0; w < BOARD_WINDOWS; w++) {
-            wb[i * BOARD_WINDOWS + w] = g->sp[g->ph[i].space].win_base[w];
-            wm[i * BOARD_WINDOWS + w] = g->sp[g->ph[i].space].win_mask[w];
+        a[i] = g->ph[i].space;
+    fprintf(f, "localparam int unsigned N_SPACES = %u;\n", g->n_sp);
+    sv_array32(f, "PH_SPACE", g->n_ph, a);
+    uint64_t wb[MAX_SPACES * BOARD_NWIN], wm[MAX_SPACES * BOARD_NWIN];
+    for (unsigned i = 0; i < g->n_sp; i++)
+        for (unsigned k = 0; k < BOARD_NWIN; k++) {
+            wb[i * BOARD_NWIN + k] = g->sp[i].win_base[k];
+            wm[i * BOARD_NWIN + k] = g->sp[i].win_mask[k];
         }
-    sv_array64(f, "PH_WIN_BASE", g->n_ph * BOARD_WINDOWS, wb);
-    sv_array64(f, "PH_WIN_MASK", g->n_ph * BOARD_WINDOWS, wm);
+    sv_array64(f, "SP_WIN_BASE", g->n_sp * BOARD_NWIN, wb);
+    sv_array64(f, "SP_WIN_MASK", g->n_sp * BOARD_NWIN, wm);
     for (unsigned i = 0; i < g->n_ctl; i++) {
         a[i] = g->ctl[i].op.kind;
         b[i] = g->ctl[i].op.value;

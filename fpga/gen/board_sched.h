@@ -10,7 +10,17 @@
 #include "pagewalk/types.h"
 
 #define BOARD_MEM_LATENCY 1u        /* block RAM: response the cycle after acceptance */
-#define BOARD_WINDOWS 8u            /* address windows per phase, picked by BOARD_R_WIN */
+#define BOARD_WINDOWS 8u            /* window choices per request, picked by BOARD_R_WIN */
+/* The distinct windows of an address space; BOARD_R_WIN maps onto them with
+ * board_window() (small and hot pages more often than the rest). */
+enum { BOARD_W_SMALL = 0, BOARD_W_LARGE, BOARD_W_HOT, BOARD_W_HUGE, BOARD_W_BAD, BOARD_NWIN };
+static inline unsigned board_window(unsigned w)
+{
+    static const unsigned char map[BOARD_WINDOWS] = {BOARD_W_SMALL, BOARD_W_LARGE, BOARD_W_HOT,
+                                                     BOARD_W_HOT,   BOARD_W_HUGE,  BOARD_W_BAD,
+                                                     BOARD_W_SMALL, BOARD_W_LARGE};
+    return map[w & (BOARD_WINDOWS - 1)];
+}
 #define BOARD_MAX_REQUESTS 65535u
 #define BOARD_COUNTERS 16u          /* pw_top's counter file (docs/ports.md) */
 

@@ -23,6 +23,7 @@ module pw_board
 
   localparam int PW = N_PHASES > 1 ? $clog2(N_PHASES) : 1;
   localparam int CW = N_CTL > 1 ? $clog2(N_CTL) : 1;
+  localparam int WW = $clog2(N_SPACES * BOARD_NWIN);
   localparam int N_REPORT = 10;
   localparam int unsigned REPORT_EVERY = CLK_HZ * 2;   // repeat the line every 2 s
   if ((1 << R_WIN_W) != BOARD_WINDOWS) begin : gen_bad_windows
@@ -56,7 +57,7 @@ module pw_board
   pw_top #(
     .TLB_ENTRIES(CFG_TLB_ENTRIES), .PSC_PDE(CFG_PSC_PDE), .PSC_PDPTE(CFG_PSC_PDPTE),
     .PSC_PML4E(CFG_PSC_PML4E), .PSC_PML5E(CFG_PSC_PML5E), .MAXPHYADDR(CFG_MAXPHYADDR),
-    .HAS_1G(1'(CFG_HAS_1G)), .HAS_PSE36(1'(CFG_HAS_PSE36)), .HAS_LA57(1'(CFG_HAS_LA57)),
+    .HAS_1G(1'(CFG_HAS_1G)), .HAS_LONG(1'(CFG_HAS_LONG)), .HAS_PSE36(1'(CFG_HAS_PSE36)), .HAS_LA57(1'(CFG_HAS_LA57)),
     .HAS_PCID(1'(CFG_HAS_PCID)), .HAS_PKS(1'(CFG_HAS_PKS)), .HAS_CET(1'(CFG_HAS_CET)),
     .AD_AS_WALKED(1'(CFG_AD_AS_WALKED)), .PDPTE_ON_DEMAND(1'(CFG_PDPTE_ON_DEMAND)),
     .CNT_W(CFG_CNT_W)
@@ -97,7 +98,7 @@ module pw_board
   logic           last_ctl, last_phase;
   logic [2:0]     win;
   logic [1:0]     kind;
-  logic [PW+2:0]  widx;       // phase * BOARD_WINDOWS + window
+  logic [WW-1:0]  widx;       // space * BOARD_NWIN + distinct window
 
   assign last_ctl   = 32'(ctl_q) + 1 == PH_CTL_FIRST[phase_q] + PH_CTL_N[phase_q];
   assign last_phase = 32'(phase_q) + 1 == N_PHASES;
@@ -105,14 +106,14 @@ module pw_board
   // The request of generator state r_q (board_gen.c make_request).
   assign win  = r_q[R_WIN_SHIFT +: R_WIN_W];
   assign kind = r_q[R_KIND_SHIFT +: R_KIND_W];
-  assign widx = {phase_q, win};
+  assign widx = WW'(PH_SPACE[phase_q] * BOARD_NWIN + board_window(win));
   always_comb begin
     req              = '0;
     req.kind         = kind == 2'(ACC_WRITE) ? ACC_WRITE : kind == 2'(ACC_FETCH) ? ACC_FETCH : ACC_READ;
     req.user         = r_q[R_USER_BIT];
     req.implicit_sv  = !r_q[R_USER_BIT] && r_q[R_IMPLICIT_SHIFT +: 2] == 2'b11;
     req.ac           = r_q[R_AC_BIT];
-    req.la           = PH_WIN_BASE[widx] + ((r_q >> R_OFFSET_SHIFT) & PH_WIN_MASK[widx]);
+    req.la           = SP_WIN_BASE[widx] + ((r_q >> R_OFFSET_SHIFT) & SP_WIN_MASK[widx]);
   end
   assign req_valid = state_q == S_REQ;
 

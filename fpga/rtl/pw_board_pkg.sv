@@ -4,6 +4,18 @@ package pw_board_pkg;
   import pw_pkg::*;
 
   localparam int BOARD_WINDOWS      = 8;
+  // The distinct windows of a space and the map onto them (board_window).
+  localparam int BOARD_W_SMALL = 0, BOARD_W_LARGE = 1, BOARD_W_HOT = 2, BOARD_W_HUGE = 3,
+                 BOARD_W_BAD = 4, BOARD_NWIN = 5;
+  function automatic int unsigned board_window(logic [2:0] w);
+    case (w)
+      3'd0, 3'd6: return BOARD_W_SMALL;
+      3'd1, 3'd7: return BOARD_W_LARGE;
+      3'd2, 3'd3: return BOARD_W_HOT;
+      3'd4:       return BOARD_W_HUGE;
+      default:    return BOARD_W_BAD;
+    endcase
+  endfunction
   localparam int BOARD_COUNTERS     = 16;
 
   // Fields of the request generator's state (board_sched.h BOARD_R_*).

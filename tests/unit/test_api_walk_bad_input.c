@@ -423,6 +423,42 @@ static int api_regs_illegal_writes_gp_unchanged(void)
 }
 ISOLATED_TEST(api_regs_illegal_writes_gp_unchanged)
 
+/* has_long = false: EFER.LME is reserved (#GP), registers with it are invalid, and the
+ * builder refuses the long modes; 32-bit and PAE paging still work. */
+static int api_config_without_long_mode(void)
+{
+    pw_config c;
+    pw_config_default(&c);
+    c.has_long = false;
+    c.has_la57 = false;
+    pw_regs r, before;
+    pw_regs_reset(&r);
+    before = r;
+    CHECK(pw_regs_wrmsr_efer(&c, &r, EFER_LME, NULL) == PW_ERR_GP);
+    CHECK(regs_same(&r, &before));
+    CHECK(pw_regs_wrmsr_efer(&c, &r, EFER_NXE, NULL) == PW_OK);
+    CHECK(r.efer == EFER_NXE);
+    pw_regs lm;
+    pw_regs_reset(&lm);
+    lm.efer = EFER_LME;
+    const char *why = NULL;
+    CHECK(pw_regs_validate(&c, &lm, &why) != PW_OK);
+    CHECK(why != NULL && strstr(why, "long mode") != NULL);
+    pw_config full;
+    pw_config_default(&full);
+    CHECK(pw_regs_validate(&full, &lm, NULL) == PW_OK);
+    pw_image *img = NULL;
+    CHECK(pw_image_sparse_new(UINT64_C(1) << 24, &img) == PW_OK);
+    pw_os *os = NULL;
+    CHECK(pw_os_new(img, &c, PW_MODE_4LVL, 0, UINT64_C(1) << 20, NULL, &os) == PW_ERR_ARG);
+    CHECK(os == NULL);
+    CHECK(pw_os_new(img, &c, PW_MODE_PAE, 0, UINT64_C(1) << 20, NULL, &os) == PW_OK);
+    pw_os_free(os);
+    pw_image_free(img);
+    return 0;
+}
+ISOLATED_TEST(api_config_without_long_mode)
+
 /* Register writes under a configuration pw_config_check rejects. */
 static int api_regs_illegal_config(void)
 {
@@ -541,6 +577,8 @@ static int api_config_check_every_field(void)
     }
     c = d; c.tlb_entries = 1; CHECK(pw_config_check(&c, NULL) == PW_OK);
     c = d; c.tlb_entries = PW_TLB_MAX_ENTRIES; CHECK(pw_config_check(&c, NULL) == PW_OK);
+    c = d; c.has_long = false; CHECK(config_rejected(c) == 0);       /* LA57 without long mode */
+    c = d; c.has_long = false; c.has_la57 = false; CHECK(pw_config_check(&c, NULL) == PW_OK);
     c = d; c.psc_entries[0] = 1; CHECK(config_rejected(c) == 0);
     c = d; c.psc_entries[PW_LVL_PT] = 1; CHECK(config_rejected(c) == 0);
     c = d; c.psc_entries[PW_LVL_PD] = 3; CHECK(config_rejected(c) == 0);
@@ -700,6 +738,7 @@ int main(void)
         cmocka_unit_test(test_api_regs_validate_bad_input),
         cmocka_unit_test(test_api_invpcid_out_of_range_gp),
         cmocka_unit_test(test_api_config_check_every_field),
+        cmocka_unit_test(test_api_config_without_long_mode),
         cmocka_unit_test(test_api_names_out_of_range),
         cmocka_unit_test(test_api_helpers_survive_null_and_bad_levels),
     };

@@ -64,7 +64,8 @@ typedef struct {
     unsigned maxphyaddr;      /* M, 32..52 */
     bool has_1g;              /* CPUID Page1GB (R5.4) */
     bool has_pse36;           /* R5.7 */
-    bool has_la57;            /* 5-level paging may be enabled */
+    bool has_long;            /* CPUID LM: EFER.LME may be set (4- and 5-level paging) */
+    bool has_la57;            /* 5-level paging may be enabled (needs has_long) */
     bool has_pcid;            /* CR4.PCIDE may be set */
     bool has_pks;             /* CR4.PKS may be set (R8.8) */
     bool has_cet;             /* CR4.CET may be set (R8.11) */
