@@ -27,14 +27,16 @@ FPGA_TOPSV_ecp5  := fpga/ulx3s/pw_ulx3s_top.sv
 FPGA_MEMKIB_ecp5 := 64
 FPGA_CLKHZ_ecp5  := 25000000
 FPGA_FREQ_ecp5   := 125
-# ABC9 on the whole ECP5 design ran for over 30 minutes here without finishing; the
-# classic ABC mapping finishes (the Fmax figure is nextpnr's either way).
-FPGA_SYNTH_OPTS_ecp5 := -noabc9
+# synth_ecp5 maps LUTs with ABC9, which ran for over 30 minutes on this design under
+# WebAssembly without finishing (twice); the ECP5 flow runs synth_ecp5 up to that step,
+# maps with classic ABC (abc -lut 4), then runs synth_ecp5's remaining steps.
+FPGA_SYNTH_CMD_ecp5 = synth_ecp5 -top $(FPGA_TOP_ecp5) -run :map_luts; abc -lut 4; clean; \
+                      synth_ecp5 -top $(FPGA_TOP_ecp5) -run map_cells: -json
 # iCE40 HX8K breakout: the smallest useful core (7 680 logic cells): 32-bit and PAE paging
-# only, 2 TLB entries, no PSCs, M = 32, no PCID, PKS or CET, 24-bit counters.
-FPGA_PARAMS_ice40 := TLB_ENTRIES=2 PSC_PDE=0 PSC_PDPTE=0 PSC_PML4E=0 PSC_PML5E=0 MAXPHYADDR=32 \
-                     HAS_1G=0 HAS_LONG=0 HAS_PSE36=1 HAS_LA57=0 HAS_PCID=0 HAS_PKS=0 HAS_CET=0 \
-                     AD_AS_WALKED=1 PDPTE_ON_DEMAND=1 CNT_W=24
+# only, 1 TLB entry, no PSCs, M = 32, no PSE-36, PCID, PKS or CET, 16-bit counters.
+FPGA_PARAMS_ice40 := TLB_ENTRIES=1 PSC_PDE=0 PSC_PDPTE=0 PSC_PML4E=0 PSC_PML5E=0 MAXPHYADDR=32 \
+                     HAS_1G=0 HAS_LONG=0 HAS_PSE36=0 HAS_LA57=0 HAS_PCID=0 HAS_PKS=0 HAS_CET=0 \
+                     AD_AS_WALKED=1 PDPTE_ON_DEMAND=1 CNT_W=16
 FPGA_NAME_ice40   := hx8k
 FPGA_TOP_ice40    := pw_hx8k_top
 FPGA_TOPSV_ice40  := fpga/hx8k/pw_hx8k_top.sv
@@ -113,7 +115,7 @@ define fpga_synth
 	@echo "  YOSYS   $(FPGA_TOP_$(1)) -> $@ (log $(FPGA_DIR)/$(1)/synth.log)"
 	$(Q)$(YOSYS) -q -l $(FPGA_DIR)/$(1)/synth.log -p "read_slang -j 1 -I $(FPGA_DIR)/$(1) \
 	    $(FPGA_SYNTH_SRC) $(FPGA_TOPSV_$(1)) --top $(FPGA_TOP_$(1)); \
-	    $(2) $(FPGA_SYNTH_OPTS_$(1)) -top $(FPGA_TOP_$(1)) -json $@.tmp; \
+	    $(if $(FPGA_SYNTH_CMD_$(1)),$(FPGA_SYNTH_CMD_$(1)),$(2) -top $(FPGA_TOP_$(1)) -json) $@.tmp; \
 	    check -assert; tee -q -o $(FPGA_DIR)/$(1)/synth_stat.json stat -json" \
 	    >/dev/null 2>&1 || { tail -20 $(FPGA_DIR)/$(1)/synth.log; exit 1; }
 	$(Q)mv $@.tmp $@

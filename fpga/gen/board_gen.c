@@ -311,7 +311,8 @@ typedef struct {
     unsigned n_ph;
     ctl_entry ctl[MAX_CTL];
     unsigned n_ctl;
-    uint64_t sig, cycles, faults;
+    uint32_t sig;
+    uint64_t cycles, faults;
 } gen;
 
 static void add_ctl(gen *g, pw_ctl_kind k, uint64_t v)
@@ -419,7 +420,7 @@ static void run(gen *g)
             g->sig = board_fold(g->sig, &rsp.result, lat);
             if (getenv("BOARD_GEN_TRACE"))
                 fprintf(stderr, "rsp la=%016" PRIx64 " pa=%016" PRIx64 " raw=%016" PRIx64
-                        " epa=%016" PRIx64 " w3=%016" PRIx64 " sig=%016" PRIx64 "\n", q.la,
+                        " epa=%016" PRIx64 " w3=%016" PRIx64 " sig=%08" PRIx32 "\n", q.la,
                         rsp.result.pa, rsp.result.raw_entry, rsp.result.entry_pa,
                         board_word3(&rsp.result, lat), g->sig);
             if (rsp.result.outcome != PW_OUT_OK)
@@ -537,7 +538,7 @@ static void write_svh(gen *g)
         for (unsigned k = 0; k < 4; k++)
             a[i * 4 + k] = g->ctl[i].pdpte[k];
     sv_array64(f, "CTL_PDPTE", g->n_ctl * 4, a);
-    fprintf(f, "localparam logic [63:0] EXP_SIG = 64'h%016" PRIx64 ";\n", g->sig);
+    fprintf(f, "localparam logic [31:0] EXP_SIG = 32'h%08" PRIx32 ";\n", g->sig);
     uint64_t cnt[BOARD_COUNTERS];
     counters_of(&g->mmu.cnt, g->o.cnt_w, cnt);
     sv_array64(f, "EXP_CNT", BOARD_COUNTERS, cnt);
@@ -552,7 +553,7 @@ static void write_expected(gen *g)
         "requests", "hits", "misses", "walks", "walk_cycles", "mem_reads", "mem_cas", "restarts",
         "psc_hits_pde", "psc_hits_pdpte", "psc_hits_pml4e", "psc_hits_pml5e", "faults",
         "bus_errors", "fills_dropped", "zero"};
-    fprintf(f, "board %s\nsignature %016" PRIx64 "\ncycles %" PRIu64 "\nnon_ok_responses %" PRIu64
+    fprintf(f, "board %s\nsignature %08" PRIx32 "\ncycles %" PRIu64 "\nnon_ok_responses %" PRIu64
                "\n", g->o.name, g->sig, g->cycles, g->faults);
     for (unsigned i = 0; i < g->n_ph; i++) {
         const space *s = &g->sp[g->ph[i].space];
@@ -593,7 +594,7 @@ int main(int argc, char **argv)
     write_mem(&g, initial);
     write_svh(&g);
     write_expected(&g);
-    printf("board_gen: %s: %u phases x %u requests, %" PRIu64 " cycles, signature %016" PRIx64
+    printf("board_gen: %s: %u phases x %u requests, %" PRIu64 " cycles, signature %08" PRIx32
            "\n", g.o.name, g.n_ph, g.o.requests, g.cycles, g.sig);
     pw_image_free(initial);
     pw_image_free(g.img);

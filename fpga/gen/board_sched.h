@@ -64,13 +64,14 @@ static inline unsigned board_field(uint64_t r, unsigned shift, unsigned width)
     return (unsigned)((r >> shift) & ((UINT64_C(1) << width) - 1));
 }
 
-/* Signature: a 64-bit MISR (CRC-64/ECMA polynomial) over four words per response. */
-#define BOARD_SIG_INIT UINT64_MAX
-#define BOARD_SIG_POLY UINT64_C(0x42f0e1eba9ea3693)
-static inline uint64_t board_misr(uint64_t sig, uint64_t word)
+/* Signature: a 32-bit MISR (CRC-32 polynomial) over four words per response, each
+ * folded to 32 bits (low half XOR high half): small enough for the iCE40. */
+#define BOARD_SIG_INIT UINT32_MAX
+#define BOARD_SIG_POLY UINT32_C(0x04c11db7)
+static inline uint32_t board_misr(uint32_t sig, uint64_t word)
 {
-    uint64_t fb = (sig >> 63) ? BOARD_SIG_POLY : 0;
-    return ((sig << 1) ^ fb) ^ word;
+    uint32_t fb = (sig >> 31) ? BOARD_SIG_POLY : 0;
+    return ((sig << 1) ^ fb) ^ (uint32_t)(word ^ (word >> 32));
 }
 
 /* The fourth word: the response's small fields and the latency in cycles. */
@@ -85,7 +86,7 @@ static inline uint64_t board_word3(const pw_result *r, uint64_t latency)
            ((uint64_t)(r->outcome & 3) << 12);
 }
 
-static inline uint64_t board_fold(uint64_t sig, const pw_result *r, uint64_t latency)
+static inline uint32_t board_fold(uint32_t sig, const pw_result *r, uint64_t latency)
 {
     sig = board_misr(sig, r->pa);
     sig = board_misr(sig, r->raw_entry);

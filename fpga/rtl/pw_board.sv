@@ -17,7 +17,8 @@ module pw_board
   output logic        fail_o,
   output logic        uart_tx_o,
   output logic        done_o,
-  output logic [63:0] sig_o
+  output logic        heartbeat_o,   // toggles about every second
+  output logic [31:0] sig_o
 );
 `include "pw_board_cfg.svh"
 
@@ -25,9 +26,12 @@ module pw_board
   localparam int CW = N_CTL > 1 ? $clog2(N_CTL) : 1;
   localparam int WW = $clog2(N_SPACES * BOARD_NWIN);
   localparam int N_REPORT = 10;
-  localparam int unsigned REPORT_EVERY = CLK_HZ * 2;   // repeat the line every 2 s
+  localparam int REPEAT_W = 24;   // the line repeats every 2^24 cycles (0.7 s at 25 MHz, 1.4 s at 12 MHz)
   if ((1 << R_WIN_W) != BOARD_WINDOWS) begin : gen_bad_windows
     $error("pw_board: the window field must select BOARD_WINDOWS windows");
+  end
+  if (EXP_CYCLES >= 64'(1 << 24)) begin : gen_bad_cycles
+    $error("pw_board: the schedule is longer than the 24-bit cycle counter");
   end
   if (REQUESTS < 1 || REQUESTS > 65535) begin : gen_bad_requests
     $error("pw_board: REQUESTS must be 1..65535");
@@ -89,11 +93,10 @@ module pw_board
   logic [15:0]    left_q;      // requests left in the phase, this one included
   logic [15:0]    lat_q;       // cycles since the request was presented
   logic [63:0]    r_q;         // generator state of the current request
-  logic [63:0]    sig_q;
+  logic [31:0]    sig_q;
   logic [3:0]     cnt_q;
   logic           cnt_ok_q;
-  logic [31:0]    cycles_q;
-  logic [N_REPORT-1:0][63:0] shown_q;
+  logic [23:0]    cycles_q;    // enough for the longest schedule (EXP_CYCLES is checked below)
 
   logic           last_ctl, last_phase;
   logic [2:0]     win;
@@ -124,7 +127,11 @@ module pw_board
     for (int k = 0; k < 4; k++)
       ctl_pdpte[k] = CTL_PDPTE[32'(ctl_q) * 4 + k];
 
-  assign cnt_sel = cnt_q;
+  // While counting, the check sweeps the counter file; when done, the report reads the
+  // counter it is printing (nothing is copied: flip-flops are scarce on the iCE40).
+  logic [3:0] rep_field;
+  localparam logic [3:0] SHOW_CNT [N_REPORT] = '{4'd0, 4'd0, 4'd0, 4'd1, 4'd3, 4'd5, 4'd6, 4'd12, 4'd13, 4'd0};
+  assign cnt_sel = state_q == S_DONE ? SHOW_CNT[rep_field] : cnt_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -138,7 +145,6 @@ module pw_board
       cnt_q    <= '0;
       cnt_ok_q <= 1'b1;
       cycles_q <= '0;
-      shown_q  <= '0;
     end else begin
       if (state_q != S_CNT && state_q != S_DONE)
         cycles_q <= cycles_q + 1'b1;
@@ -180,16 +186,6 @@ module pw_board
           // the counter file against the model's (docs/ports.md numbering)
           if (cnt != EXP_CNT[cnt_q])
             cnt_ok_q <= 1'b0;
-          case (cnt_q)
-            4'd0:  shown_q[2] <= cnt;   // requests
-            4'd1:  shown_q[3] <= cnt;   // hits
-            4'd3:  shown_q[4] <= cnt;   // walks
-            4'd5:  shown_q[5] <= cnt;   // mem_reads
-            4'd6:  shown_q[6] <= cnt;   // mem_cas
-            4'd12: shown_q[7] <= cnt;   // faults
-            4'd13: shown_q[8] <= cnt;   // bus_errors
-            default: ;
-          endcase
           cnt_q <= cnt_q + 1'b1;
           if (cnt_q == 4'(BOARD_COUNTERS - 1))
             state_q <= S_DONE;
@@ -208,24 +204,26 @@ module pw_board
   assign running_o = !done_o;
   assign sig_o     = sig_q;
 
-  // ---- the report: once when done, then every REPORT_EVERY cycles or on report_i ----
+  // ---- the report: once when done, then every 2^REPEAT_W cycles or on report_i ----
   logic        done_q, rep_busy, rep_start;
-  logic [31:0] every_q;
+  logic [REPEAT_W-1:0] every_q;
   logic [N_REPORT-1:0][63:0] fields;
   always_comb begin
-    fields    = shown_q;
-    fields[0] = sig_q;
-    fields[1] = EXP_SIG;
+    for (int k = 0; k < N_REPORT; k++)
+      fields[k] = cnt;         // fields 2..8: requests, hits, walks, reads, CAS, #PF, bus errors
+    fields[0] = 64'(sig_q);
+    fields[1] = 64'(EXP_SIG);
     fields[9] = 64'(cycles_q);
   end
-  assign rep_start = done_o && (!done_q || every_q == 32'd0 || report_i);
+  assign heartbeat_o = every_q[REPEAT_W-1];
+  assign rep_start = done_o && (!done_q || every_q == '0 || report_i);
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       done_q  <= 1'b0;
       every_q <= '0;
     end else begin
       done_q  <= done_o;
-      every_q <= every_q == 32'd0 ? REPORT_EVERY - 1 : every_q - 1'b1;
+      every_q <= every_q + 1'b1;
     end
   end
 
@@ -234,6 +232,7 @@ module pw_board
     .start_i(rep_start && !rep_busy),
     .pass_i (pass),
     .field_i(fields),
+    .field_o(rep_field),
     .busy_o (rep_busy),
     .tx_o   (uart_tx_o)
   );

@@ -26,8 +26,8 @@ package pw_board_pkg;
   localparam int R_AC_BIT = 8;
   localparam int R_OFFSET_SHIFT = 16;
 
-  localparam logic [63:0] BOARD_SIG_INIT = '1;
-  localparam logic [63:0] BOARD_SIG_POLY = 64'h42f0_e1eb_a9ea_3693;
+  localparam logic [31:0] BOARD_SIG_INIT = '1;
+  localparam logic [31:0] BOARD_SIG_POLY = 32'h04c1_1db7;
 
   // xorshift64, advanced once per request (board_next).
   function automatic logic [63:0] board_next(logic [63:0] x);
@@ -38,9 +38,9 @@ package pw_board_pkg;
     return y;
   endfunction
 
-  // One MISR step (board_misr).
-  function automatic logic [63:0] board_misr(logic [63:0] sig, logic [63:0] word);
-    return (sig << 1) ^ (sig[63] ? BOARD_SIG_POLY : 64'd0) ^ word;
+  // One MISR step (board_misr): the word folded to 32 bits.
+  function automatic logic [31:0] board_misr(logic [31:0] sig, logic [63:0] word);
+    return (sig << 1) ^ (sig[31] ? BOARD_SIG_POLY : 32'd0) ^ (word[31:0] ^ word[63:32]);
   endfunction
 
   // The response's small fields and the latency (board_word3).
@@ -66,8 +66,8 @@ package pw_board_pkg;
   /* verilator lint_on UNUSEDSIGNAL */
 
   // Four MISR steps per response (board_fold).
-  function automatic logic [63:0] board_fold(logic [63:0] sig, response_t r, logic [15:0] latency);
-    logic [63:0] s;
+  function automatic logic [31:0] board_fold(logic [31:0] sig, response_t r, logic [15:0] latency);
+    logic [31:0] s;
     s = board_misr(sig, r.pa);
     s = board_misr(s, r.raw_entry);
     s = board_misr(s, r.entry_pa);

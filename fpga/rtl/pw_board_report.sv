@@ -1,7 +1,7 @@
 // The self-test's report line on the UART:
-//   pagewalk <board> PASS sig <16 hex> exp <16 hex> req <8 hex> ... cyc <8 hex>
+//   pagewalk <board> PASS sig <8 hex> exp <8 hex> req <8 hex> ... cyc <8 hex>
 // built from a template in which "@N" is the board's name, "@P" PASS or FAIL and
-// "@0".."@9" field 0..9 in hex (fields 0 and 1 with 16 digits, the others 8).
+// "@0".."@9" field 0..9 in hex, 8 digits (the low 32 bits).
 module pw_board_report #(
   parameter int unsigned CLK_HZ = 25_000_000,
   parameter int unsigned N_FIELDS = 10,
@@ -13,12 +13,13 @@ module pw_board_report #(
   input  logic                     pass_i,
   input  logic [N_FIELDS-1:0][63:0] field_i,
   output logic                     busy_o,
+  output logic [3:0]               field_o,     // the field being printed (its source may follow it)
   output logic                     tx_o
 );
   localparam int unsigned TLEN = 86;   // characters in TBITS
   localparam logic [8*TLEN-1:0] TBITS =
     "pagewalk @N @P sig @0 exp @1 req @2 hit @3 walk @4 rd @5 cas @6 flt @7 bus @8 cyc @9\r\n";
-  localparam int unsigned NAME_LEN = 16, WORD_LEN = 4, LONG_DIGITS = 16, SHORT_DIGITS = 8;
+  localparam int unsigned NAME_LEN = 16, WORD_LEN = 4, SHORT_DIGITS = 8;
   localparam logic [8*WORD_LEN-1:0] WORD_PASS = "PASS", WORD_FAIL = "FAIL";
   if (TBITS[8*TLEN-1 -: 8] != "p") begin : gen_bad_tlen
     $error("pw_board_report: TLEN does not match the template");
@@ -67,10 +68,10 @@ module pw_board_report #(
         ch  = pass_i ? WORD_PASS[8*(WORD_LEN-1-32'(sub_q)) +: 8] : WORD_FAIL[8*(WORD_LEN-1-32'(sub_q)) +: 8];
       end else begin
         k   = 32'(code) - 32'(8'("0"));
-        len = k < 2 ? 5'(LONG_DIGITS) : 5'(SHORT_DIGITS);
+        len = 5'(SHORT_DIGITS);
         if (k < N_FIELDS)
           f = field_i[k];
-        ch = hex(4'(f >> (4 * (32'(len) - 1 - 32'(sub_q)))));
+        ch = hex(f[4 * (32'(len) - 1 - 32'(sub_q)) +: 4]);   // a nibble mux, not a shifter
       end
       if (sub_q + 1'b1 == len) begin
         sub_d = '0;
@@ -82,6 +83,11 @@ module pw_board_report #(
   end
 
   assign done   = 32'(pos_q) >= TLEN;
+  always_comb begin
+    logic [7:0] c2;
+    c2 = 32'(pos_q) + 1 < TLEN ? tchar(32'(pos_q) + 1) : 8'd0;
+    field_o = c2 >= "0" && c2 <= "9" ? 4'(c2 - 8'("0")) : 4'd0;
+  end
   assign busy_o = busy_q;
 
   logic step;

@@ -146,11 +146,11 @@ int main(int argc, char **argv)
     uint64_t sig = top->sig_o;
     bool pass = top->pass_o && !top->fail_o && sig == exp_sig && !uart.framing_error;
     char want[64];
-    std::snprintf(want, sizeof want, "sig %016" PRIx64 " exp %016" PRIx64, exp_sig, exp_sig);
+    std::snprintf(want, sizeof want, "sig %08" PRIx64 " exp %08" PRIx64, exp_sig, exp_sig);
     bool line_ok = line.find(" PASS ") != std::string::npos &&
                    line.find(want) != std::string::npos &&
                    line.rfind("pagewalk " + board + " ", 0) == 0;
-    std::printf("board_sim %s: simulated signature %016" PRIx64 ", C model %016" PRIx64
+    std::printf("board_sim %s: simulated signature %08" PRIx64 ", C model %08" PRIx64
                 ", %" PRIu64 " cycles to done\n", board.c_str(), sig, exp_sig, done_at);
     std::printf("board_sim %s: UART: %s\n", board.c_str(), line.c_str());
     if (!pass || !line_ok) {

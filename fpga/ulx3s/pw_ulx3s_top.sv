@@ -9,21 +9,18 @@ module pw_ulx3s_top (
   output logic       wifi_gpio0
 );
   logic        rst_n, running, pass, fail, tx, done;
-  logic [63:0] sig;
-  logic [23:0] blink_q = '0;
+  logic [31:0] sig;
+  logic        heartbeat;
 
   pw_board_por u_por (.clk_i(clk_25mhz), .rst_no(rst_n));
 
   pw_board u_board (
     .clk_i(clk_25mhz), .rst_ni(rst_n), .report_i(btn[1]),
     .running_o(running), .pass_o(pass), .fail_o(fail), .uart_tx_o(tx),
-    .done_o(done), .sig_o(sig)
+    .done_o(done), .heartbeat_o(heartbeat), .sig_o(sig)
   );
 
-  always_ff @(posedge clk_25mhz)
-    blink_q <= blink_q + 1'b1;
-
-  assign led        = {4'b0, !tx, fail, pass, running && blink_q[23]};
+  assign led        = {4'b0, !tx, fail, pass, running && heartbeat};
   assign ftdi_rxd   = tx;
   assign wifi_gpio0 = 1'b1;   // keeps the ESP32 from resetting the board
 
