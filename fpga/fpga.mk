@@ -25,7 +25,7 @@ FPGA_NAME_ecp5   := ulx3s
 FPGA_TOP_ecp5    := pw_ulx3s_top
 FPGA_TOPSV_ecp5  := fpga/ulx3s/pw_ulx3s_top.sv
 FPGA_MEMKIB_ecp5 := 64
-FPGA_CLKHZ_ecp5  := 25000000
+FPGA_CLKHZ_ecp5  := 6250000
 FPGA_FREQ_ecp5   := 125
 # synth_ecp5 maps LUTs with ABC9, which ran for over 30 minutes on this design under
 # WebAssembly without finishing (twice); the ECP5 flow runs synth_ecp5 up to that step,
