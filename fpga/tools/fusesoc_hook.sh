@@ -5,8 +5,8 @@
 #   fusesoc_hook.sh bit ecp5|ice40     make fpga's flow, bitstream copied here
 set -eu
 : "${FILES_ROOT:?run by FuseSoC (FILES_ROOT unset)}"
-# FuseSoC gives it relative to the build root, the parent of the work directory.
-case "$FILES_ROOT" in /*) ;; *) FILES_ROOT="$(cd .. && pwd)/$FILES_ROOT" ;; esac
+# FuseSoC may give it relative to the work directory (seen with --no-export).
+case "$FILES_ROOT" in /*) ;; *) FILES_ROOT="$PWD/$FILES_ROOT" ;; esac
 [ -f "$FILES_ROOT/Makefile" ] || {
   echo "fusesoc_hook: $FILES_ROOT is an exported copy without the build system; run fusesoc with --no-export" >&2
   exit 2
