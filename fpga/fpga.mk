@@ -1,5 +1,5 @@
 # ---- FPGA: board self-test, bitstreams, gate-level co-simulation (docs/fpga.md) ----
-#   make fpga            both bitstreams and the summary table (ECP5 ~ 1 h, iCE40 ~ 10 min here)
+#   make fpga            both bitstreams and the summary table (ECP5 ~25 min, iCE40 ~5 min here)
 #   make fpga-ecp5 / fpga-ice40   one board
 #   make fpga-board-sim  the board self-test in RTL simulation, both boards
 #   make gl-smoke        gate-level: the iCE40 core's netlist in the co-simulation and the
