@@ -276,3 +276,6 @@ synth-check: setup
 	  tee -q -o $(BUILD)/synth/pw_top.stat stat" && grep -E "cells|DFF" $(BUILD)/synth/pw_top.stat | head -8
 
 include fpga/fpga.mk
+
+# ---- Verification depth (issue 6): each part keeps its rules beside its sources ----
+-include tb/sc/sc.mk tb/tlm/tlm.mk tb/formal/formal.mk tests/fuzz/fuzz.mk tests/regress/regress.mk
