@@ -199,7 +199,7 @@ $$(COSIM_$(1)): $$(COSIM_SRC_$(1)) $$(TB_CXX_SRC) $$(wildcard tb/*.h) $$(TB_LIB)
 	             $$(foreach p,$$(COSIM_PARAMS_$(1)),-DPWCFG_$$(p))" \
 	    $$(COSIM_SRC_$(1)) $$(abspath $$(TB_CXX_SRC)) $$(abspath $$(TB_LIB)) $$(abspath $$(LIB)) \
 	    $$(if $$(V),,>$$(BUILD)/cosim/$(1).log 2>&1 || { cat $$(BUILD)/cosim/$(1).log; exit 1; })
-	$$(Q)cp $$(BUILD)/cosim/$(1)/pw_cosim $$@
+	$$(Q)cp $$(BUILD)/cosim/$(1)/pw_cosim $$@.tmp && mv -f $$@.tmp $$@   # replaces a binary that is running
 endef
 $(foreach c,$(COSIM_CONFIGS),$(eval $(call cosim_rule,$(c))))
 

@@ -9,13 +9,19 @@
 //            [--delay fixed:D|range:LO:HI|bursty[:LO:HI]] [--backpressure PCT]
 //            [--trace-from CYCLE] [--fst PATH] [--fail-fst PATH] [--no-check] [--bench]
 //            [--inject rsp|mem|ctl [--inject-at REQUEST]]
+//            [--bus-error-read PM] [--bus-error-cas PM] [--poke PCT] [--midwalk PCT]
+//            [--midwalk-random] [--reset PM] [--watchdog CYCLES] [--no-faults]
+//            [--cover DB] [--cover-html PATH] [--cover-require]
+//   pw_cosim --cover-merge OUT_DB DB... [--cover-html PATH] [--cover-require]
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "bench_rtl.h"
+#include "coverage.h"
 #include "cosim_config.h"
 #include "driver.h"
 
@@ -44,7 +50,21 @@ struct Cli {
     bool bench = false;
     std::string inject;
     uint64_t inject_at = 100;
+    // Injected faults: each has a switch and each is in the default mix (make sim).
+    uint64_t bus_error_read_pm = 2;    // per mille of page-table reads answered err = 1
+    uint64_t bus_error_cas_pm = 20;    // per mille of CASes answered err = 1 (CASes are rarer)
+    uint64_t poke_pct = 30;            // requests with a concurrent A/D writer during the walk
+    uint64_t midwalk_pct = 5;          // requests followed by an invalidation during the walk
+    bool midwalk_sweep = true;         // ... at every cycle offset in turn (else at random)
+    uint64_t reset_pm = 2;             // per mille of requests followed by a reset mid-walk
+    uint64_t watchdog = 20000;         // cycles a request may wait to be accepted or answered
+    std::string cover_db, cover_html;  // functional coverage database / HTML page to write
+    bool cover_require = false;        // fail when a cover point was never hit
+    std::vector<std::string> merge_in; // --cover-merge inputs (cover_db is the output)
 };
+
+constexpr uint64_t PER_MILLE = 1000;
+constexpr uint64_t PERCENT = 100;
 
 void usage(FILE *f)
 {
@@ -53,13 +73,31 @@ void usage(FILE *f)
             "                [--delay fixed:D|range:LO:HI|bursty[:LO:HI]] [--backpressure PCT]\n"
             "                [--trace-from CYCLE] [--fst PATH] [--fail-fst PATH] [--no-check] [--bench]\n"
             "                [--inject rsp|mem|ctl [--inject-at REQUEST]]\n"
+            "                [--bus-error-read PM] [--bus-error-cas PM] [--poke PCT] [--midwalk PCT]\n"
+            "                [--midwalk-random] [--reset PM] [--watchdog CYCLES] [--no-faults]\n"
+            "                [--cover DB] [--cover-html PATH] [--cover-require]\n"
+            "       pw_cosim --cover-merge OUT_DB DB... [--cover-html PATH] [--cover-require]\n"
             "  K seeds from S for each mode, N translations each; exit 0 only with no mismatch.\n"
             "  --trace-from writes an FST waveform (--fst, default build/cosim.fst) from CYCLE on.\n"
             "  --no-check runs the RTL with stimulus and memory only (no model, no scoreboard).\n"
             "  --bench prints the co-simulation performance figures (make bench).\n"
             "  --inject makes the RTL side wrong on purpose (self-test of the checker): a response\n"
             "  field, an entry of its memory, or a lost address-space switch (MOV CR3).\n"
-            "  On a mismatch the cycles before it are written to --fail-fst (build/cosim_fail.fst).\n");
+            "  On a mismatch the cycles before it are written to --fail-fst (build/cosim_fail.fst).\n"
+            "  Injected faults (defaults in brackets; --no-faults sets all to 0):\n"
+            "    --bus-error-read PM  per mille of page-table reads answered with a bus error [2]\n"
+            "    --bus-error-cas PM   per mille of A/D CASes answered with a bus error [20]\n"
+            "    --backpressure PCT   memory back-pressure, per cycle [20]\n"
+            "    --midwalk PCT        requests followed by an invalidation during their walk [5],\n"
+            "                         at offsets 0, 1, .. 39 cycles after the accept in turn\n"
+            "                         (--midwalk-random: at random offsets)\n"
+            "    --poke PCT           requests raced by another CPU setting A/D on their path [30]\n"
+            "    --reset PM           per mille of requests followed by a reset 1..40 cycles after\n"
+            "                         the accept [2]; the core then boots again\n"
+            "    --watchdog CYCLES    a request not accepted or answered within CYCLES fails [20000]\n"
+            "  Functional coverage (docs/cosim.md): --cover writes the database of this run (all\n"
+            "  modes and seeds), --cover-html a page, --cover-require fails (exit 1) when a point\n"
+            "  was never hit. --cover-merge adds databases of several runs into OUT_DB.\n");
 }
 
 bool parse_u64(const char *s, uint64_t *v)
@@ -79,7 +117,20 @@ mem_timing timing_for(const Cli &c, uint64_t seed)
         mem_timing_parse_delay(&t, c.delay.c_str());
     if (c.backpressure >= 0)
         t.backpressure_pct = (unsigned)c.backpressure;
+    t.bus_error_read_pm = (unsigned)c.bus_error_read_pm;
+    t.bus_error_cas_pm = (unsigned)c.bus_error_cas_pm;
     return t;
+}
+
+stim_opts stim_opts_for(const Cli &c)
+{
+    stim_opts o;
+    stim_opts_default(&o);
+    o.poke_pct = (unsigned)c.poke_pct;
+    o.midwalk_pct = (unsigned)c.midwalk_pct;
+    o.midwalk_sweep = c.midwalk_sweep;
+    o.reset_pm = (unsigned)c.reset_pm;
+    return o;
 }
 
 std::string repro(const Cli &c, const char *mode, uint64_t seed)
@@ -90,6 +141,12 @@ std::string repro(const Cli &c, const char *mode, uint64_t seed)
     std::string s = c.argv0 + " --mode " + mode + " --seed " + std::to_string(seed) + " --seeds 1 -n " +
                     std::to_string(c.n) + " --delay " + d + " --backpressure " +
                     std::to_string(t.backpressure_pct);
+    s += " --bus-error-read " + std::to_string(c.bus_error_read_pm) + " --bus-error-cas " +
+         std::to_string(c.bus_error_cas_pm) + " --poke " + std::to_string(c.poke_pct) + " --midwalk " +
+         std::to_string(c.midwalk_pct) + (c.midwalk_sweep ? "" : " --midwalk-random") + " --reset " +
+         std::to_string(c.reset_pm);
+    if (c.watchdog != Cli().watchdog)
+        s += " --watchdog " + std::to_string(c.watchdog);
     if (!c.check)
         s += " --no-check";
     if (!c.inject.empty())
@@ -105,7 +162,7 @@ struct RunOutcome {
 };
 
 RunOutcome run_one(const Cli &c, const ModeDesc &md, uint64_t seed, uint64_t trace_from,
-                   const std::string &fst)
+                   const std::string &fst, Coverage *cov)
 {
     RunOutcome out;
     pw_config cfg;
@@ -115,7 +172,8 @@ RunOutcome run_one(const Cli &c, const ModeDesc &md, uint64_t seed, uint64_t tra
     pw_regs initial;
     bool ok = st && pw_image_sparse_new(MEM_BYTES, &img_rtl) == PW_OK &&
               (!c.check || pw_image_sparse_new(MEM_BYTES, &img_model) == PW_OK);
-    pw_status s = ok ? stim_init(st, nullptr, md.mode, seed, &cfg, img_rtl, img_model, &initial)
+    stim_opts so = stim_opts_for(c);
+    pw_status s = ok ? stim_init(st, &so, md.mode, seed, &cfg, img_rtl, img_model, &initial)
                      : PW_ERR_NOMEM;
     if (s != PW_OK) {
         fprintf(stderr, "pw_cosim: cannot build the environment for %s seed %" PRIu64 ": %s%s%s\n",
@@ -130,6 +188,8 @@ RunOutcome run_one(const Cli &c, const ModeDesc &md, uint64_t seed, uint64_t tra
         opt.fst_path = fst;
         opt.inject = c.inject;
         opt.inject_at = c.inject_at;
+        opt.watchdog = c.watchdog;
+        opt.cov = cov;
         opt.progress = std::string(md.name) + " seed " + std::to_string(seed);
         DriverEnv env;
         env.cfg = cfg;
@@ -159,7 +219,7 @@ void report_failure(const Cli &c, const ModeDesc &md, uint64_t seed, const Failu
     if (c.trace_from != UINT64_MAX)
         return;   // the run already wrote the waveform it was asked for
     // The run is deterministic: run it again with the waveform on from `from`.
-    RunOutcome again = run_one(c, md, seed, from, c.fail_fst);
+    RunOutcome again = run_one(c, md, seed, from, c.fail_fst, nullptr);
     if (again.failure.failed && again.failure.cycle == f.cycle)
         printf("  waveform:  %s (cycles %" PRIu64 "..%" PRIu64 "; time = 10 x cycle)\n",
                c.fail_fst.c_str(), from, f.cycle + 16);
@@ -170,8 +230,59 @@ void report_failure(const Cli &c, const ModeDesc &md, uint64_t seed, const Failu
     fflush(stdout);
 }
 
+// Write the database and the page asked for; report; with --cover-require, false when a
+// point was never hit.
+bool finish_coverage(const Cli &c, const Coverage &cov)
+{
+    std::string err;
+    if (!cov.undeclared().empty()) {
+        printf("coverage: sampled points that are not declared (tb/coverage.cpp):");
+        for (const std::string &u : cov.undeclared())
+            printf(" %s", u.c_str());
+        printf("\n");
+        return false;
+    }
+    if (!c.cover_db.empty() && !cov.save(c.cover_db, &err)) {
+        fprintf(stderr, "pw_cosim: %s\n", err.c_str());
+        return false;
+    }
+    if (!c.cover_html.empty() &&
+        !cov.write_html(c.cover_html, std::string("pagewalk functional coverage (") + PWCFG_NAME + ")",
+                        &err)) {
+        fprintf(stderr, "pw_cosim: %s\n", err.c_str());
+        return false;
+    }
+    std::vector<std::string> miss = cov.missing();
+    printf("coverage: %zu of %zu functional cover points hit", cov.hit(), cov.points());
+    if (!miss.empty()) {
+        printf("; never hit:");
+        for (const std::string &m : miss)
+            printf(" %s", m.c_str());
+    }
+    printf("\n");
+    return !(c.cover_require && !miss.empty());
+}
+
+int merge_coverage(const Cli &c)
+{
+    pw_config cfg;
+    cosim_config(&cfg);
+    Coverage cov(cfg);
+    for (const std::string &in : c.merge_in) {
+        std::string err;
+        if (!cov.merge_file(in, &err)) {
+            fprintf(stderr, "pw_cosim: %s\n", err.c_str());
+            return 2;
+        }
+    }
+    return finish_coverage(c, cov) ? 0 : 1;
+}
+
 }  // namespace
 
+#ifdef PW_COSIM_MAIN   // the SystemC top (tb/sc/sc_main.cpp) calls it from sc_main
+#define main PW_COSIM_MAIN
+#endif
 int main(int argc, char **argv)
 {
     Cli c;
@@ -218,6 +329,42 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--inject-at") && parse_u64(v, &c.inject_at)) {
             i++;
+        } else if (!strcmp(a, "--bus-error-read") && parse_u64(v, &c.bus_error_read_pm) &&
+                   c.bus_error_read_pm < PER_MILLE) {
+            i++;
+        } else if (!strcmp(a, "--bus-error-cas") && parse_u64(v, &c.bus_error_cas_pm) &&
+                   c.bus_error_cas_pm < PER_MILLE) {
+            i++;
+        } else if (!strcmp(a, "--poke") && parse_u64(v, &c.poke_pct) && c.poke_pct <= PERCENT) {
+            i++;
+        } else if (!strcmp(a, "--midwalk") && parse_u64(v, &c.midwalk_pct) && c.midwalk_pct <= PERCENT) {
+            i++;
+        } else if (!strcmp(a, "--midwalk-random")) {
+            c.midwalk_sweep = false;
+        } else if (!strcmp(a, "--reset") && parse_u64(v, &c.reset_pm) && c.reset_pm < PER_MILLE) {
+            i++;
+        } else if (!strcmp(a, "--watchdog") && parse_u64(v, &c.watchdog)) {
+            i++;
+        } else if (!strcmp(a, "--no-faults")) {
+            c.bus_error_read_pm = c.bus_error_cas_pm = c.poke_pct = c.midwalk_pct = c.reset_pm = 0;
+            c.backpressure = 0;
+        } else if (!strcmp(a, "--cover") && v) {
+            c.cover_db = v;
+            i++;
+        } else if (!strcmp(a, "--cover-html") && v) {
+            c.cover_html = v;
+            i++;
+        } else if (!strcmp(a, "--cover-require")) {
+            c.cover_require = true;
+        } else if (!strcmp(a, "--cover-merge") && v) {
+            c.cover_db = v;
+            for (i += 2; i < argc && strncmp(argv[i], "--", 2); i++)
+                c.merge_in.push_back(argv[i]);
+            i--;
+            if (c.merge_in.empty()) {
+                fprintf(stderr, "pw_cosim: --cover-merge needs an output and at least one input\n");
+                return 2;
+            }
         } else if (!strcmp(a, "--no-check")) {
             c.check = false;
         } else if (!strcmp(a, "--bench")) {
@@ -230,11 +377,15 @@ int main(int argc, char **argv)
     }
     if (c.bench)
         return bench_rtl(c.argv0.c_str());
+    if (!c.merge_in.empty())
+        return merge_coverage(c);
 
     pw_config cfg;
     cosim_config(&cfg);
     bool any = false;
     RunTally total;
+    Coverage cov(cfg);
+    bool sample = c.check && (c.cover_require || !c.cover_db.empty() || !c.cover_html.empty());
     int rc = 0;
     print_summary_header();
     for (const ModeDesc &md : MODES) {
@@ -251,7 +402,7 @@ int main(int argc, char **argv)
         }
         for (uint64_t k = 0; k < c.seeds; k++) {
             uint64_t seed = c.seed + k;
-            RunOutcome r = run_one(c, md, seed, c.trace_from, c.fst);
+            RunOutcome r = run_one(c, md, seed, c.trace_from, c.fst, sample ? &cov : nullptr);
             if (r.setup_failed)
                 return 2;
             print_summary_line(md.name, seed, r.tally);
@@ -271,6 +422,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "pw_cosim: unknown mode '%s'\n", c.mode.c_str());
         return 2;
     }
+    if (sample && !rc && !finish_coverage(c, cov))
+        rc = 1;
     printf("total: %" PRIu64 " translations, %" PRIu64 " mismatches, %.0f %s translations/s: %s\n",
            total.translations, total.mismatches,
            total.seconds > 0 ? (double)total.translations / total.seconds : 0.0,

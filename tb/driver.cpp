@@ -49,6 +49,8 @@ void Driver::on_issue(const RtlAccess &a)
 
 void Driver::on_perform(const RtlAccess &a)
 {
+    if (opt_.cov)
+        opt_.cov->access(a.accept - a.issue, a.respond - a.accept);
     if (!rec_.accesses.empty())
         rec_.accesses.back() = a;
     if (sb_)
@@ -88,6 +90,12 @@ void Driver::do_ctl(uint64_t t)
             error(t, std::string(ev_.what ? ev_.what : "control operation") +
                          " raised #GP: " + fmt_ctl(ev_.ctl) + " (stimulus bug)");
         return;   // the core would #GP: never sent to the MMU
+    }
+    if (opt_.cov && opt_.check) {
+        // Performed during a walk whose fill is still due: the fill must not happen (§8).
+        if (mmu_.fill_pending && t >= mmu_.walk_accept && t <= mmu_.fill_cycle)
+            opt_.cov->midwalk(t - mmu_.walk_accept, t == mmu_.fill_cycle);
+        opt_.cov->control(ev_.ctl);
     }
     bool cr3_change = copy.cr3 != regs_.cr3;
     regs_ = copy;
@@ -133,6 +141,8 @@ void Driver::accept(uint64_t t)
         return;
     }
     sb_->expect(accepted_ - 1, rec_.req, before, rsp);
+    if (opt_.cov)
+        opt_.cov->translation(pw_mode_of(&before), rsp, global_other_pcid(rsp));
     if (opt_.inject == "mem" && accepted_ >= opt_.inject_at && rsp.n_trace) {
         // Self-test: the entry this walk reads first now differs in the RTL's memory (R/W).
         uint64_t pa = rsp.trace[0].acc.pa, v = 0;
@@ -146,6 +156,20 @@ void Driver::accept(uint64_t t)
         }
         opt_.inject.clear();
     }
+}
+
+// A TLB hit on a global entry tagged with another PCID than the current one (R11.4).
+bool Driver::global_other_pcid(const pw_mmu_response &rsp) const
+{
+    if (!rsp.hit || !rsp.result.global)
+        return false;
+    uint64_t la = pw_la_truncate(mmu_.mode, rec_.req.la);
+    for (unsigned i = 0; i < mmu_.tlb.n; i++) {
+        const pw_tlb_entry &e = mmu_.tlb.e[i];
+        if (pw_tlb_entry_matches(&e, la, mmu_.pcid))
+            return e.pcid != mmu_.pcid;
+    }
+    return false;
 }
 
 // The current REQUEST event in cycle t: present it, and accept it if the RTL is ready.
@@ -175,8 +199,10 @@ bool Driver::step_request(uint64_t t)
                   "    request: " + fmt_request(rec_.req) + "\n");
             return false;
         }
-    } else if (!ready && t - presented_ > opt_.watchdog) {
-        error(t, "watchdog: request not accepted for " + num(opt_.watchdog) + " cycles");
+    }
+    if (!ready && opt_.watchdog && t - presented_ > opt_.watchdog) {
+        error(t, "watchdog: request #" + num(accepted_) + " not accepted for " + num(opt_.watchdog) +
+                     " cycles", "    request: " + fmt_request(rec_.req) + "\n");
         return false;
     }
     if (!ready)
@@ -219,6 +245,8 @@ void Driver::drive_events(uint64_t t)
             do_ctl(t);
             have_ev_ = false;
             return;     // one operation per cycle; nothing else may share it
+        case STIM_RESET:
+            return;     // cycle() performs it at the start of its cycle
         case STIM_EDIT: {
             uint64_t pokes = em_rtl_.last_poke_cycle;
             uint64_t e = stim_tl_edit(&tl_, pokes);
@@ -277,12 +305,54 @@ void Driver::read_counters(uint64_t rtl[CNT_NUM])
         rtl[i] = dut_.counter(i);
 }
 
+bool Driver::reset_due(uint64_t t)
+{
+    return have_ev_ && ev_.kind == STIM_RESET && t >= stim_tl_ctl(&tl_, ev_.delay);
+}
+
+// Reset in cycle t (docs/timing.md §10), both sides; the stimulus boots again next.
+void Driver::do_reset(uint64_t t)
+{
+    if (sb_)
+        sb_->on_reset(t);
+    if (opt_.cov && opt_.check)
+        opt_.cov->reset(inflight_, mmu_.n_cas_done && mmu_.cas_done[mmu_.n_cas_done - 1].accept >= t);
+    uint64_t rtl[CNT_NUM];
+    read_counters(rtl);   // the run's totals survive the reset of the counter file
+    cnt_base_hits_ += rtl[CNT_HITS];
+    cnt_base_walks_ += rtl[CNT_WALKS];
+    cnt_base_restarts_ += rtl[CNT_RESTARTS];
+    dropped_ += inflight_;   // its answer is never given
+    inflight_ = presenting_ = false;
+    mem_->reset();
+    dut_.reset_cycle();
+    if (opt_.check) {
+        if (pw_mmu_reset(&mmu_, t) != PW_OK)
+            error(t, "pw_mmu_reset could not undo the walk's CASes (more than PW_TRACE_MAX)");
+        env_mem_resync(&em_rtl_, &em_model_);
+    } else {
+        env_mem_resync(&em_rtl_, &em_rtl_);
+    }
+    pw_regs_reset(&regs_);
+    stim_tl_reset(&tl_, t);
+    last_counter_check_ = answered_;
+    tally_.resets++;
+}
+
 void Driver::cycle(uint64_t t)
 {
     if (!dut_.tracing() && t >= opt_.trace_from && !opt_.fst_path.empty())
         dut_.trace_open(opt_.fst_path.c_str());
+    if (reset_due(t)) {
+        do_reset(t);
+        have_ev_ = false;
+        return;
+    }
     if (dut_.rsp_valid())
         response(t);
+    if (opt_.watchdog && inflight_ && t - accepted_at_ > opt_.watchdog && !f_->failed)
+        error(t, "watchdog: request #" + num(accepted_ - 1) + " not answered within " +
+                     num(opt_.watchdog) + " cycles", "    request: " + fmt_request(rec_.req) + "\n");
     if (sb_) {
         sb_->check_cycle(t);
         if (!inflight_ && tl_.any_request && t >= tl_.r + COUNTERS_SETTLE &&
@@ -292,8 +362,6 @@ void Driver::cycle(uint64_t t)
             read_counters(rtl);
             sb_->check_counters(t, mmu_.cnt, rtl);
         }
-    } else if (inflight_ && t - accepted_at_ > opt_.watchdog) {
-        error(t, "watchdog: no response for " + num(opt_.watchdog) + " cycles");
     }
     mem_->cycle(dut_, t);
     ctl_now_ = false;
@@ -353,7 +421,7 @@ RunTally Driver::run(Failure *f)
                 stop = t + opt_.trace_after_fail;
             continue;
         }
-        if (answered_ >= opt_.n && !inflight_ && ++idle > COUNTERS_SETTLE)
+        if (answered_ + dropped_ >= opt_.n && !inflight_ && ++idle > COUNTERS_SETTLE)
             break;
     }
     if (progress && shown != start)
@@ -361,9 +429,9 @@ RunTally Driver::run(Failure *f)
     dut_.trace_close();
     uint64_t rtl[CNT_NUM];
     read_counters(rtl);
-    tally_.hits = rtl[CNT_HITS];
-    tally_.walks = rtl[CNT_WALKS];
-    tally_.restarts = rtl[CNT_RESTARTS];
+    tally_.hits = cnt_base_hits_ + rtl[CNT_HITS];
+    tally_.walks = cnt_base_walks_ + rtl[CNT_WALKS];
+    tally_.restarts = cnt_base_restarts_ + rtl[CNT_RESTARTS];
     if (!f->failed && opt_.check)
         finish(t, rtl);
     tally_.cycles = t;

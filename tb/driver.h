@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "coverage.h"
 #include "dut.h"
 #include "env_mem.h"
 #include "report.h"
@@ -74,7 +75,7 @@ struct DriverOptions {
     uint64_t trace_from = UINT64_MAX;   // FST waveform from this cycle
     std::string fst_path;
     uint64_t trace_after_fail = 16;     // cycles traced after a failure
-    uint64_t watchdog = 20000;          // cycles a request may wait for acceptance or response
+    uint64_t watchdog = 20000;          // cycles a request may wait for acceptance or response (0: off)
     uint64_t counter_check_every = 8192;
     // Self-test of the checker: make the RTL side wrong on purpose at request
     // inject_at. "rsp": flip a PA bit of its response; "mem": change an entry in
@@ -83,6 +84,7 @@ struct DriverOptions {
     std::string inject;
     uint64_t inject_at = 100;
     std::string progress;               // label of a progress line on a terminal (empty: none)
+    Coverage *cov = nullptr;            // functional coverage, sampled when checking (may be NULL)
 };
 
 // The two sides' environment, built by the caller: identical images, timing.
@@ -124,6 +126,9 @@ private:
     void do_ctl(uint64_t t);
     void accept(uint64_t t);
     void response(uint64_t t);
+    void do_reset(uint64_t t);
+    bool global_other_pcid(const pw_mmu_response &rsp) const;
+    bool reset_due(uint64_t t);
     void finish(uint64_t t, const uint64_t rtl[16]);
     void read_counters(uint64_t rtl[16]);
     void pdptes_for(const pw_regs &r, uint64_t pdpte[4]);
@@ -154,6 +159,8 @@ private:
     uint64_t accepted_at_ = 0;
     TranslationRecord rec_;
     uint64_t accepted_ = 0, answered_ = 0, last_counter_check_ = 0;
+    uint64_t dropped_ = 0;             // accepted, then never answered: a reset came first
+    uint64_t cnt_base_hits_ = 0, cnt_base_walks_ = 0, cnt_base_restarts_ = 0;   // before resets
     bool ctl_now_ = false;
     pw_ctl ctl_op_{};
     uint64_t ctl_pdpte_[4] = {0, 0, 0, 0};

@@ -9,6 +9,8 @@
 #define BURST_WINDOW_SHIFT 6   /* 64-cycle windows */
 #define BURST_PCT 25           /* busy windows */
 #define BURST_BP_PCT 50        /* back-pressure inside a busy window */
+#define PER_MILLE 1000
+#define BUS_ERROR_SALT UINT64_C(0xb5e7707)   /* independent of the delay draws */
 
 static uint64_t mix(uint64_t z)
 {
@@ -108,6 +110,12 @@ void mem_timing_at(const mem_timing *t, uint64_t index, uint64_t issue, uint64_t
     *respond = issue + w + d;
 }
 
+bool mem_timing_bus_error(const mem_timing *t, uint64_t index, pw_mem_kind kind)
+{
+    unsigned pm = kind == PW_MEM_READ ? t->bus_error_read_pm : t->bus_error_cas_pm;
+    return pm && mix(t->seed ^ BUS_ERROR_SALT ^ mix(index)) % PER_MILLE < pm;
+}
+
 /* ---- Pokes ---- */
 
 static void apply_poke(env_mem *m, const env_poke *p)
@@ -164,12 +172,31 @@ void env_mem_init(env_mem *m, pw_image *img, const mem_timing *t)
 void env_mem_schedule(env_mem *m, uint64_t issue, uint64_t *accept, uint64_t *respond)
 {
     mem_timing_at(&m->timing, m->index++, issue, accept, respond);
+    m->scheduled = true;
+}
+
+void env_mem_resync(env_mem *a, env_mem *b)
+{
+    uint64_t i = a->index > b->index ? a->index : b->index;
+    a->index = b->index = i;
+    a->scheduled = b->scheduled = false;
+}
+
+/* The access just scheduled fails: it is not performed and reads as 0. Only
+ * scheduled walk accesses are candidates, never the PDPTE loads of a MOV. */
+static bool injected_error(env_mem *m, pw_mem_kind kind)
+{
+    bool sched = m->scheduled;
+    m->scheduled = false;
+    return sched && mem_timing_bus_error(&m->timing, m->index - 1, kind);
 }
 
 pw_mem_status env_mem_access(env_mem *m, const pw_mem_access *acc, uint64_t cycle, uint64_t *data)
 {
     env_mem_settle(m, cycle);
     *data = 0;
+    if (injected_error(m, acc->kind))
+        return PW_MEM_BUS_ERROR;
     if (acc->kind == PW_MEM_READ)
         return m->raw.read(m->raw.ctx, acc->pa, acc->size, cycle, data);
     return m->raw.cas(m->raw.ctx, acc->pa, acc->size, acc->expect, acc->desired, cycle, data);
@@ -181,6 +208,10 @@ static pw_mem_status em_read(void *c, uint64_t pa, unsigned size, uint64_t cycle
     /* PDPTE loads by MOV (regs.c) come with cycle 0: no poke ever targets a PDPT. */
     if (cycle)
         env_mem_settle(m, cycle);
+    if (injected_error(m, PW_MEM_READ)) {
+        *v = 0;
+        return PW_MEM_BUS_ERROR;
+    }
     return m->raw.read(m->raw.ctx, pa, size, cycle, v);
 }
 
@@ -189,6 +220,10 @@ static pw_mem_status em_cas(void *c, uint64_t pa, unsigned size, uint64_t expect
 {
     env_mem *m = c;
     env_mem_settle(m, cycle);
+    if (injected_error(m, PW_MEM_CAS)) {
+        *old = 0;
+        return PW_MEM_BUS_ERROR;
+    }
     return m->raw.cas(m->raw.ctx, pa, size, expect, desired, cycle, old);
 }
 

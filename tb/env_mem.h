@@ -31,10 +31,13 @@ typedef struct {
     unsigned lo, hi;
     unsigned backpressure_pct; /* per cycle: chance that mem_req_ready stays low once more */
     unsigned max_wait;         /* cap on the back-pressure wait w */
+    /* Injected bus errors (docs/timing.md §6), per mille of page-table reads and of CASes:
+     * the memory answers err = 1 and does not perform the access. */
+    unsigned bus_error_read_pm, bus_error_cas_pm;
     uint64_t seed;
 } mem_timing;
 
-/* Defaults: d in [1, 6], 20 % back-pressure, waits capped at 16. */
+/* Defaults: d in [1, 6], 20 % back-pressure, waits capped at 16, no injected bus errors. */
 void mem_timing_default(mem_timing *t, uint64_t seed);
 /* "fixed:D", "range:LO:HI", "bursty" or "bursty:LO:HI". false on a bad spec. */
 bool mem_timing_parse_delay(mem_timing *t, const char *spec);
@@ -44,6 +47,9 @@ void mem_timing_format(const mem_timing *t, char *buf, size_t len);
  * accepts it (>= issue) and the cycle it responds (> accept). Pure. */
 void mem_timing_at(const mem_timing *t, uint64_t index, uint64_t issue, uint64_t *accept,
                    uint64_t *respond);
+
+/* Whether access number `index` of the run, of this kind, gets an injected bus error. Pure. */
+bool mem_timing_bus_error(const mem_timing *t, uint64_t index, pw_mem_kind kind);
 
 /* A write by another agent: OR `bits` into the `size`-byte entry at `pa`
  * (atomically, like LOCK OR) at the start of `cycle`, before any access the
@@ -62,6 +68,7 @@ typedef struct {
     pw_mem raw;             /* untimed accessor of img */
     mem_timing timing;
     uint64_t index;         /* page-table accesses scheduled so far */
+    bool scheduled;         /* the next read / CAS is access number index - 1 (not a PDPTE load) */
     env_poke poke[ENV_POKES_MAX];  /* pending, in cycle order */
     unsigned n_pokes;
     uint64_t pokes_done;
@@ -74,6 +81,9 @@ void env_mem_init(env_mem *m, pw_image *img, const mem_timing *t);
 void env_mem_pw_mem(env_mem *m, pw_mem *out);
 /* Timing of the next access (index++). */
 void env_mem_schedule(env_mem *m, uint64_t issue, uint64_t *accept, uint64_t *respond);
+/* After a reset of both sides mid-walk (the model scheduled accesses the RTL never made):
+ * both continue from the same access number. */
+void env_mem_resync(env_mem *a, env_mem *b);
 /* Perform a READ or CAS accepted in `cycle`. *data: the value read, or the
  * old value a CAS found. */
 pw_mem_status env_mem_access(env_mem *m, const pw_mem_access *acc, uint64_t cycle, uint64_t *data);

@@ -173,9 +173,9 @@ const char *counter_name(unsigned sel)
 
 void print_summary_header()
 {
-    printf("%-7s %-7s %6s %9s %9s %9s %8s %8s %6s %6s %10s %10s %9s\n", "config", "mode", "seed",
-           "transl", "hits", "walks", "faults", "restarts", "bus", "ctl", "cycles", "mismatches",
-           "transl/s");
+    printf("%-7s %-7s %6s %9s %9s %9s %8s %8s %6s %6s %6s %10s %10s %9s\n", "config", "mode", "seed",
+           "transl", "hits", "walks", "faults", "restarts", "bus", "ctl", "resets", "cycles",
+           "mismatches", "transl/s");
 }
 
 void print_summary_line(const char *mode, uint64_t seed, const RunTally &t)
@@ -183,8 +183,8 @@ void print_summary_line(const char *mode, uint64_t seed, const RunTally &t)
     const char *cfg = PWCFG_NAME;
     double rate = t.seconds > 0 ? (double)t.translations / t.seconds : 0;
     printf("%-7s %-7s %6" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %8" PRIu64
-           " %6" PRIu64 " %6" PRIu64 " %10" PRIu64 " %10" PRIu64 " %9.0f\n",
+           " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %10" PRIu64 " %10" PRIu64 " %9.0f\n",
            cfg, mode, seed, t.translations, t.hits, t.walks, t.faults, t.restarts, t.bus_errors,
-           t.ctl_ops, t.cycles, t.mismatches, rate);
+           t.ctl_ops, t.resets, t.cycles, t.mismatches, rate);
     fflush(stdout);
 }

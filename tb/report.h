@@ -36,7 +36,7 @@ const char *counter_name(unsigned sel);
 
 struct RunTally {
     uint64_t translations = 0, hits = 0, walks = 0, faults = 0, restarts = 0, gps = 0;
-    uint64_t bus_errors = 0, ctl_ops = 0, edits = 0, pokes = 0, cycles = 0, mismatches = 0;
+    uint64_t bus_errors = 0, ctl_ops = 0, edits = 0, pokes = 0, resets = 0, cycles = 0, mismatches = 0;
     double seconds = 0;
 };
 

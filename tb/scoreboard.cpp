@@ -123,6 +123,27 @@ void Scoreboard::on_response(uint64_t t, const pw_result &got)
         mismatch(t, "response differs in " + fields, diff);
 }
 
+void Scoreboard::on_reset(uint64_t t)
+{
+    if (f_->failed || !busy_)
+        return;
+    busy_ = false;
+    if (t <= exp_.accept_cycle) {
+        mismatch(t, "reset in cycle " + num(t) + ", not after the accept cycle (driver bug)");
+        return;
+    }
+    size_t issued = 0;
+    while (issued < exp_.n_trace && exp_.trace[issued].issue < t)
+        issued++;
+    if (exp_.n_trace < exp_.n_access && issued == exp_.n_trace) {
+        mismatch(t, "reset after more accesses than the model recorded (PW_TRACE_MAX)");
+        return;
+    }
+    if (rtl_.size() != issued)
+        mismatch(t, "reset in cycle " + num(t) + ": RTL issued " + num(rtl_.size()) +
+                        " page-table accesses before it, the model " + num(issued));
+}
+
 void Scoreboard::check_counters(uint64_t t, const pw_counters &m, const uint64_t rtl[16])
 {
     if (f_->failed)

@@ -33,6 +33,9 @@ public:
         if (busy_ && t >= exp_.rsp_cycle)
             late(t);
     }
+    // Reset in cycle t (docs/timing.md §10): the RTL must have issued exactly the
+    // accesses the model's walk issues before t; the answer is never given.
+    void on_reset(uint64_t t);
     void check_counters(uint64_t t, const pw_counters &model, const uint64_t rtl[16]);
     void check_memory(uint64_t t, pw_image *rtl, pw_image *model, uint64_t base, uint64_t bytes);
 

@@ -9,12 +9,15 @@
 #define PAGING_OFF_SPAN 128
 #define IDLE_GAP_MIN   2
 #define IDLE_GAP_SPAN  32
+#define PER_MILLE      1000
+#define RESERVED_EDIT_PCT 10   /* leaf edits that set a reserved bit */
 
 void stim_opts_default(stim_opts *o)
 {
     *o = (stim_opts){
         .edit = 8, .space_switch = 4, .cr_write = 8, .map = 3, .age = 6, .bad_table = 1,
-        .paging_off = 1, .poke_pct = 30, .midwalk_pct = 5, .midwalk_window = 40, .idle_pct = 5,
+        .paging_off = 1, .poke_pct = 30, .midwalk_pct = 5, .midwalk_window = 40, .midwalk_sweep = true,
+        .reset_pm = 0, .idle_pct = 5,
     };
 }
 
@@ -103,7 +106,10 @@ uint64_t stim_random_la(stim *s, pw_page_size size, bool kernel)
     uint64_t bytes = pw_page_bytes(size);
     uint64_t span = kernel ? (UINT64_C(1) << 30) : la_space_top(s->mode);
     uint64_t base = kernel ? kernel_base(s->mode) : 0;
-    uint64_t cluster = below(&s->rng, 4) * (span / 4);
+    /* In PAE the last space leaves its top user quarter unmapped: PDPTE 2 stays not present
+     * there, and a walk through it faults at the PDPTE (R6). */
+    unsigned clusters = s->mode == PW_MODE_PAE && !kernel && s->cur == STIM_SPACES - 1 ? 3 : 4;
+    uint64_t cluster = below(&s->rng, clusters) * (span / 4);
     uint64_t off = below(&s->rng, UINT64_C(1) << (size == PW_SIZE_1G ? 34 : 28));
     if (off + bytes > span / 4)
         off = 0;
@@ -182,6 +188,33 @@ static void cr_write(stim *s)
     }
 }
 
+/* Next to a mapping: one table index of its path changed, at its leaf level or above,
+ * so that the walk follows the mapping's path and stops where the paths part (a
+ * not-present entry there, or another mapping). Reaches not-present entries at every
+ * level, and PSC hits at every level. */
+#define INDEX_BITS_32  10   /* 1024 entries per table in 32-bit paging */
+#define INDEX_BITS     9
+#define INDEX_BITS_PDPT_PAE 2
+#define VA_BITS_4LVL   48
+#define VA_BITS_5LVL   57
+#define LA_BITS_32     32
+
+static uint64_t neighbour_la(stim *s)
+{
+    const stim_mapping *mp = &s->maps[s->cur][below(&s->rng, s->nmaps[s->cur])];
+    unsigned top = pw_mode_levels(s->mode), leaf = leaf_level(mp->size);
+    unsigned l = leaf + (unsigned)below(&s->rng, top - leaf + 1);
+    unsigned bits = s->mode == PW_MODE_32 ? INDEX_BITS_32 : INDEX_BITS;
+    unsigned shift = PW_PAGE_SHIFT + bits * (l - 1);
+    unsigned width = s->mode == PW_MODE_PAE && l == PW_LVL_PDPT ? INDEX_BITS_PDPT_PAE : bits;
+    uint64_t la = mp->la ^ ((1 + below(&s->rng, (UINT64_C(1) << width) - 1)) << shift);
+    la += below(&s->rng, PW_PAGE_SIZE);
+    if (!long_mode(s->mode))
+        return la & PW_BITS(LA_BITS_32 - 1, 0);
+    unsigned va = s->mode == PW_MODE_5LVL ? VA_BITS_5LVL : VA_BITS_4LVL;
+    return (uint64_t)((int64_t)(la << (64 - va)) >> (64 - va));   /* canonical */
+}
+
 static uint64_t next_la(stim *s)
 {
     unsigned sp = s->cur;
@@ -206,6 +239,8 @@ static uint64_t next_la(stim *s)
             s->hot[below(&s->rng, STIM_HOT_SET)] = la;
         return la;
     }
+    if (r < 94)
+        return neighbour_la(s);
     if (r < 97)
         return stim_random_la(s, PW_SIZE_4K, chance(&s->rng, 30)) + below(&s->rng, PW_PAGE_SIZE);
     return rnd(&s->rng);  /* non-canonical or outside everything */
@@ -270,7 +305,10 @@ static void maybe_poke(stim *s, stim_event *e)
 /* A control operation during the walk: it must not fill (docs/timing.md §8). */
 static void midwalk_op(stim *s, const pw_request *q)
 {
-    unsigned d = (unsigned)below(&s->rng, s->opt.midwalk_window);
+    /* The sweep puts an operation at every cycle offset of the walks in turn. */
+    unsigned d = s->opt.midwalk_sweep ? (unsigned)(s->midwalk_n % s->opt.midwalk_window)
+                                      : (unsigned)below(&s->rng, s->opt.midwalk_window);
+    s->midwalk_n++;
     unsigned r = (unsigned)below(&s->rng, 100);
     if (r < 40)
         stim_push_ctl(s, PW_CTL_INVLPG, 0, q->la, 0, d, false, "invlpg during walk");
@@ -293,13 +331,13 @@ static void midwalk_op(stim *s, const pw_request *q)
 static void step(stim *s)
 {
     const stim_opts *o = &s->opt;
-    unsigned r = (unsigned)below(&s->rng, 1000), t = 0;
+    unsigned r = (unsigned)below(&s->rng, PER_MILLE), t = 0;
     bool paging = (s->regs.cr0 & CR0_PG) != 0;
     unsigned edits = o->edit + o->map + o->age + o->bad_table;
     if (s->bad_table && r < edits)
         stim_edit_repair(s);
     else if (r < (t += o->edit))
-        stim_edit_leaf(s);
+        chance(&s->rng, RESERVED_EDIT_PCT) ? stim_edit_reserved(s) : stim_edit_leaf(s);
     else if (r < (t += o->map)) {
         stim_edit ed = stim_plan_mapping(s, chance(&s->rng, 20));
         stim_push_edit(s, &ed, "map");
@@ -327,8 +365,15 @@ static void step(stim *s)
     maybe_poke(s, e);
     s->requests++;
     pw_request q = e->req;
+    bool poked = e->has_poke;
     if (chance(&s->rng, o->midwalk_pct))
         midwalk_op(s, &q);
+    else if (!poked && o->reset_pm && below(&s->rng, PER_MILLE) < o->reset_pm) {
+        /* Last in the step: nothing else is queued behind it (stim_next reboots). */
+        stim_event *rs = push(s, STIM_RESET, "reset");
+        rs->delay = 1 + (unsigned)below(&s->rng, o->midwalk_window);
+        s->resets++;
+    }
 }
 
 /* ---- Boot ---- */
@@ -454,9 +499,20 @@ void stim_next(stim *s, const pw_regs *current, stim_event *ev)
     if (s->edit_pending && !s->fail)
         s->fail = "stim_next called before the EDIT was applied (driver bug)";
     s->regs = *current;
+    if (s->reboot) {
+        /* The core boots again into what it ran before the reset; the images are as the
+         * reset left them (PAE PDPTE registers are loaded afresh from memory). */
+        s->reboot = false;
+        if (!s->q_n)
+            queue_boot(s, &s->pre_reset);
+    }
     while (!s->q_n)
         step(s);
     *ev = s->q[s->q_head];
     s->q_head = (s->q_head + 1) % STIM_QUEUE;
     s->q_n--;
+    if (ev->kind == STIM_RESET) {
+        s->reboot = true;
+        s->pre_reset = *current;
+    }
 }

@@ -22,6 +22,10 @@
  *   EDIT      the first cycle e in which no request is outstanding (e >= r'), no control
  *             operation is scheduled and every poke has happened. The driver calls
  *             stim_apply_edit, which changes both images.
+ *   RESET     a + delay (delay >= 1; it always follows a REQUEST without a poke): rst_ni is
+ *             low in that cycle. What it does to both sides is docs/timing.md §10; the
+ *             next events are the control operations that boot back into the registers
+ *             held before the reset.
  *
  * A REQUEST may carry a poke: OR `bits` into the entry at `pa` in cycle a + delay
  * (env_mem.h), on both sides. Pokes only set A (and D of a writable leaf, for a write):
@@ -35,7 +39,7 @@
 extern "C" {
 #endif
 
-typedef enum { STIM_REQUEST = 1, STIM_CTL, STIM_EDIT } stim_kind;
+typedef enum { STIM_REQUEST = 1, STIM_CTL, STIM_EDIT, STIM_RESET } stim_kind;
 
 typedef struct {
     stim_kind kind;
@@ -47,7 +51,7 @@ typedef struct {
     unsigned poke_size, poke_delay;
     /* CTL */
     pw_ctl ctl;
-    unsigned delay;
+    unsigned delay;          /* CTL, RESET */
     bool must_pass;
     /* EDIT and CTL: what it is, for logs */
     const char *what;
@@ -62,6 +66,8 @@ typedef struct {
     unsigned poke_pct;      /* requests that carry a poke */
     unsigned midwalk_pct;   /* requests followed by a control operation during their walk */
     unsigned midwalk_window;/* its delay is below this many cycles after the accept */
+    bool midwalk_sweep;     /* delays 0, 1, .. window - 1 in turn instead of at random */
+    unsigned reset_pm;      /* per mille of requests followed by a reset 1..window cycles later */
     unsigned idle_pct;      /* requests presented after an idle gap of 2..33 cycles */
 } stim_opts;
 
@@ -84,7 +90,7 @@ typedef struct {
 
 typedef enum {
     EDIT_NONE = 0, EDIT_MAP, EDIT_PROTECT, EDIT_UNMAP, EDIT_SWAP_OUT, EDIT_AGE_LEAF,
-    EDIT_AGE_TABLE, EDIT_BAD_TABLE, EDIT_REPAIR
+    EDIT_AGE_TABLE, EDIT_BAD_TABLE, EDIT_REPAIR, EDIT_RESERVED
 } stim_edit_kind;
 
 /* The edit stim_next last returned, applied by stim_apply_edit. */
@@ -94,7 +100,8 @@ typedef struct {
     stim_mapping mp;
     uint64_t pa, flags, table_flags;
     unsigned level;
-    uint64_t value;              /* raw entry written (SWAP_OUT, AGE_*, BAD_TABLE, REPAIR) */
+    uint64_t value;              /* raw entry written (SWAP_OUT, BAD_TABLE, REPAIR); bits cleared
+                                    (AGE_*) or set (RESERVED) */
 } stim_edit;
 
 typedef struct {
@@ -123,7 +130,10 @@ typedef struct {
     bool edit_pending;
     stim_event q[STIM_QUEUE];
     unsigned q_head, q_n;
-    uint64_t requests, edits, ctl_ops, pokes;
+    uint64_t requests, edits, ctl_ops, pokes, resets;
+    uint64_t midwalk_n;                /* midwalk operations so far (the sweep's position) */
+    bool reboot;                       /* the last event was a RESET: boot back into pre_reset */
+    pw_regs pre_reset;
     const char *fail;                  /* set when the two images diverged under an edit */
 } stim;
 
@@ -168,6 +178,9 @@ void stim_tl_responded(stim_timeline *tl, uint64_t r);
 /* A CTL's cycle is used whether or not the operation was performed (#GP). */
 void stim_tl_ctl_done(stim_timeline *tl, uint64_t c);
 void stim_tl_edit_done(stim_timeline *tl, uint64_t e);
+/* A reset in cycle t: the request in flight is never answered; the next event may
+ * come from t + 1 (docs/timing.md §10). */
+void stim_tl_reset(stim_timeline *tl, uint64_t t);
 
 /* Physical range of the page-table pool (compare the two images over it). */
 static inline uint64_t stim_pool_base(void) { return STIM_POOL_BASE; }

@@ -45,12 +45,15 @@ static pw_status edit_space(stim *s, const stim_edit *ed, unsigned x, unsigned s
     case EDIT_SWAP_OUT:
     case EDIT_AGE_LEAF:
     case EDIT_AGE_TABLE:
+    case EDIT_RESERVED:
         st = pw_os_entry_pa(os, ed->mp.la, ed->level, &epa);
         if (st != PW_OK)
             return st;
         /* Each space keeps its own copy of kernel entries: change each as it is. */
         if (ed->kind == EDIT_SWAP_OUT)
             return entry_write(s, side, epa, ed->value);
+        if (ed->kind == EDIT_RESERVED)
+            return entry_write(s, side, epa, entry_read(s, epa) | ed->value);
         return entry_write(s, side, epa, entry_read(s, epa) & ~ed->value);
     case EDIT_BAD_TABLE:
     case EDIT_REPAIR: return entry_write(s, side, ed->pa, ed->value);
@@ -138,6 +141,29 @@ void stim_edit_leaf(stim *s)
     if (unmap)
         list_remove(s, ed.first, ed.last, &mp);
     stim_push_edit(s, &ed, ed.kind == EDIT_PROTECT ? "protect" : ed.kind == EDIT_UNMAP ? "unmap" : "swap out");
+    invalidate_leaf(s, &mp);
+}
+
+/* A reserved bit in a present leaf: the page faults with RSVD until the OS maps or
+ * protects it again. 32-bit paging has reserved bits only in 4 MiB PDEs: bit 21, with or
+ * without PSE-36 (R5.7); the other modes: bit 51, above MAXPHYADDR (R5.1). */
+#define RSVD_BIT_PDE4M PW_BIT(21)
+#define RSVD_BIT_HIGH  PW_BIT(51)
+#define RSVD_HIGH_MAXPHYADDR 51
+
+void stim_edit_reserved(stim *s)
+{
+    unsigned sp = s->cur;
+    if (!s->nmaps[sp])
+        return;
+    stim_mapping mp = s->maps[sp][below(&s->rng, s->nmaps[sp])];
+    uint64_t bit = s->mode == PW_MODE_32 ? (mp.size == PW_SIZE_4M ? RSVD_BIT_PDE4M : 0)
+                   : s->cfg.maxphyaddr <= RSVD_HIGH_MAXPHYADDR ? RSVD_BIT_HIGH : 0;
+    if (!bit)
+        return;
+    stim_edit ed = {.kind = EDIT_RESERVED, .mp = mp, .level = leaf_level(mp.size), .value = bit,
+                    .first = mp.kernel ? 0 : sp, .last = mp.kernel ? STIM_SPACES - 1 : sp};
+    stim_push_edit(s, &ed, "reserved bit");
     invalidate_leaf(s, &mp);
 }
 

@@ -88,6 +88,7 @@ stim_edit stim_plan_mapping(stim *s, bool kernel);
 void stim_add_mapping_now(stim *s, bool kernel);
 void stim_edit_leaf(stim *s);
 void stim_edit_age(stim *s);
+void stim_edit_reserved(stim *s);
 void stim_edit_bad_table(stim *s);
 void stim_edit_repair(stim *s);
 

@@ -84,3 +84,12 @@ void stim_tl_edit_done(stim_timeline *tl, uint64_t e)
     tl->e = e;
     tl->base = e;
 }
+
+void stim_tl_reset(stim_timeline *tl, uint64_t t)
+{
+    tl->r = t;
+    tl->r_known = true;
+    tl->c_next = t + 1;
+    tl->e = t + 1;
+    tl->base = t + 1;
+}

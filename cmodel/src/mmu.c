@@ -146,6 +146,30 @@ pw_status pw_mmu_ctl(pw_mmu *m, uint64_t cycle, const pw_ctl *op)
     return PW_OK;
 }
 
+pw_status pw_mmu_reset(pw_mmu *m, uint64_t cycle)
+{
+    if (!m)
+        return PW_ERR_ARG;
+    /* Undo, newest first, the CASes the memory would have accepted from `cycle` on. A
+     * write by another agent after the CAS may have changed the entry since: the undo
+     * is then itself a CAS that fails, and that agent's value stays. */
+    for (unsigned i = m->n_cas_done; i-- > 0;) {
+        if (m->cas_done[i].accept < cycle)
+            break;
+        uint64_t was;
+        m->mem.cas(m->mem.ctx, m->cas_done[i].pa, m->cas_done[i].size, m->cas_done[i].written,
+                   m->cas_done[i].old, cycle, &was);
+    }
+    bool lost = m->cas_log_full;
+    pw_config cfg = m->cfg;
+    pw_mem mem = m->mem;
+    pw_status s = pw_mmu_init(m, &cfg, &mem);
+    if (s != PW_OK)
+        return s;
+    m->ready_cycle = m->next_cycle = cycle + 1;
+    return lost ? PW_ERR_RANGE : PW_OK;
+}
+
 static void default_schedule(uint64_t issue, uint64_t *accept, uint64_t *respond)
 {
     *accept = issue;
@@ -194,6 +218,13 @@ static pw_status run_walk(pw_mmu *m, pw_walk_state *w, uint64_t a, pw_mmu_respon
         } else {
             st = mem->cas(mem->ctx, acc.pa, acc.size, acc.expect, acc.desired, g, &v);
             m->cnt.mem_cas++;
+            if (st == PW_MEM_OK && v == acc.expect) {
+                if (m->n_cas_done < PW_TRACE_MAX)
+                    m->cas_done[m->n_cas_done++] = (pw_mmu_cas_record){
+                        .pa = acc.pa, .old = v, .written = acc.desired, .accept = g, .size = acc.size};
+                else
+                    m->cas_log_full = true;
+            }
         }
         if (rsp->n_trace < PW_TRACE_MAX)
             rsp->trace[rsp->n_trace++] = (pw_trace_entry){
@@ -254,6 +285,8 @@ pw_status pw_mmu_translate(pw_mmu *m, const pw_request *req, uint64_t cycle, pw_
         rsp->psc_level = pl;
     }
     pw_walk_state *w = &m->fill_walk;
+    m->n_cas_done = 0;
+    m->cas_log_full = false;
     /* Config checked at init, kind above, paging and canonical LA by the trivial test. */
     pw_walk_begin_trusted(w, &m->cfg, &m->regs, req, pl ? &start : NULL);
     uint64_t last;

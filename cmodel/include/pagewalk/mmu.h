@@ -71,6 +71,12 @@ typedef struct {
     unsigned type;     /* INVPCID type */
 } pw_ctl;
 
+/* A successful CAS: the entry held `old`, the walk wrote `written` in cycle `accept`. */
+typedef struct {
+    uint64_t pa, old, written, accept;
+    unsigned size;
+} pw_mmu_cas_record;
+
 typedef struct {
     pw_config cfg;
     pw_mem mem;
@@ -91,6 +97,12 @@ typedef struct {
     uint64_t walk_accept, fill_cycle;
     pw_walk_state fill_walk;
     uint16_t fill_pcid;
+    /* The successful CASes of the last walk, for pw_mmu_reset: the model performs a
+     * walk's accesses when it is accepted, a reset may come before the memory would
+     * have accepted some of them. */
+    unsigned n_cas_done;
+    bool cas_log_full;
+    pw_mmu_cas_record cas_done[PW_TRACE_MAX];
 } pw_mmu;
 
 pw_status pw_mmu_init(pw_mmu *m, const pw_config *cfg, const pw_mem *mem);
@@ -104,6 +116,14 @@ uint64_t pw_mmu_accept_cycle(const pw_mmu *m, uint64_t cycle);
 pw_status pw_mmu_translate(pw_mmu *m, const pw_request *req, uint64_t cycle, pw_mmu_response *rsp);
 /* A control operation in `cycle`. PW_ERR_GP: illegal, nothing changed. */
 pw_status pw_mmu_ctl(pw_mmu *m, uint64_t cycle, const pw_ctl *op);
+/* Reset (rst_ni low) in `cycle`, which is after the accept cycle of every request
+ * translated so far (docs/timing.md §10). The walk in flight stops: the accesses
+ * the memory would have accepted in `cycle` or later never happen (the model
+ * writes back what its CASes found), an answer due in `cycle` or later is never
+ * given, nothing is filled. Registers, caches and counters return to their reset
+ * values; the first request can be accepted in cycle + 1.
+ * PW_ERR_RANGE: a CAS to undo was not recorded (more than PW_TRACE_MAX). */
+pw_status pw_mmu_reset(pw_mmu *m, uint64_t cycle);
 /* Apply the pending fill if its cycle has passed (called by the two above). */
 void pw_mmu_settle(pw_mmu *m, uint64_t cycle);
 
