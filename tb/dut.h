@@ -7,6 +7,11 @@
 // cycle t, settle() evaluates them with the clock low, and edge() makes edge t+1.
 // Waveform time: edge t at 10*t, inputs of cycle t at 10*t + 5. Without a
 // waveform, step() does both in one evaluation.
+//
+// Two implementations, one per build: tb/dut.cpp evaluates a Verilator --cc
+// model itself (pw_cosim); tb/sc/dut_sc.cpp drives a Verilator --sc model through
+// sc_signals, clocked by an sc_clock and evaluated by the SystemC kernel
+// (pw_cosim_sc). Both pack the structs with dut_pack.h.
 #ifndef TB_DUT_H
 #define TB_DUT_H
 
@@ -15,8 +20,6 @@
 
 #include "pagewalk/pagewalk.h"
 
-class Vpw_top;
-class VerilatedContext;
 class VerilatedFstC;
 
 class Dut {
@@ -28,6 +31,9 @@ public:
 
     // Reset (rst_ni low), then rising edge 0: the bench is in cycle 0.
     void reset();
+    // Reset in the current cycle t (docs/timing.md §10): rst_ni low with idle inputs
+    // until the edge that ends t, which it makes; rst_ni is high again from t + 1.
+    void reset_cycle();
     uint64_t cycle() const { return t_; }
 
     // Outputs of the current cycle.
@@ -59,8 +65,8 @@ public:
     bool rtl_error() const;
 
 private:
-    std::unique_ptr<VerilatedContext> ctx_;
-    std::unique_ptr<Vpw_top> top_;
+    struct Impl;   // the Verilated model and its ports: dut.cpp or sc/dut_sc.cpp
+    std::unique_ptr<Impl> impl_;
     VerilatedFstC *tfp_ = nullptr;
     uint64_t t_ = 0;
 };
