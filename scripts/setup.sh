@@ -20,6 +20,8 @@ deb_pkgs=(
   "fpga-icestorm:/usr/bin/icepack"
   "z3:/usr/bin/z3"
   "clang:/usr/bin/clang"
+  "lcov:/usr/bin/genhtml"
+  "libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a"
 )
 
 # PyPI tools, pinned (see docs/toolchain in ../shared/spec/toolchain.md for why these).
