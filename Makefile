@@ -155,7 +155,7 @@ sim-smoke: $(SIM)
 
 test: setup
 	@$(MAKE) --no-print-directory unit unit-asan cli-test examples install-check rule-coverage rtl-params sim-smoke cosim-smoke rtl-unit \
-	    fpga-lint fpga-board-sim gl-smoke fusesoc-check
+	    fpga-lint fpga-board-sim gl-smoke fusesoc-check regress-check tlm-test fuzz-smoke sc-smoke
 
 .PHONY: fusesoc-check
 fusesoc-check: $(BOARD_GEN)
@@ -203,6 +203,12 @@ $$(COSIM_$(1)): $$(COSIM_SRC_$(1)) $$(TB_CXX_SRC) $$(wildcard tb/*.h) $$(TB_LIB)
 endef
 $(foreach c,$(COSIM_CONFIGS),$(eval $(call cosim_rule,$(c))))
 
+# The default configuration with Verilator's line and toggle coverage (make coverage).
+COSIM_cov        := $(BUILD)/pw_cosim_cov
+COSIM_PARAMS_cov := $(COSIM_PARAMS_default)
+COSIM_VOPT_cov   := --assert +define+PW_ASSERT --coverage-line --coverage-toggle
+$(eval $(call cosim_rule,cov))
+
 .PHONY: cosim cosim-smoke sim-model
 cosim: $(foreach c,$(COSIM_CONFIGS),$(COSIM_$(c)))
 
@@ -223,9 +229,29 @@ ifneq ($(SIM_ONE),)
 	@$(COSIM_$(CONFIG)) --mode $(MODE) --seed $(SEED) --seeds $(if $(filter command line,$(origin SEEDS)),$(SEEDS),1) -n $(N)
 else
 	@$(MAKE) --no-print-directory cosim
-	@$(COSIM_default) --mode $(MODE) --seed $(SEED) --seeds $(SEEDS) -n $(N)
-	@$(COSIM_small) --mode $(MODE) --seed $(SEED) --seeds 2 -n $(N)
+	@mkdir -p $(BUILD)/coverage
+	@$(COSIM_default) --mode $(MODE) --seed $(SEED) --seeds $(SEEDS) -n $(N) $(if $(filter all,$(MODE)), \
+	    --cover $(BUILD)/coverage/sim_default.db --cover-require)
+	@$(COSIM_small) --mode $(MODE) --seed $(SEED) --seeds 2 -n $(N) $(if $(filter all,$(MODE)), \
+	    --cover $(BUILD)/coverage/sim_small.db --cover-require)
 endif
+
+# make coverage: a co-simulation run of every mode with Verilator's line/toggle coverage and
+# the functional cover points -> $(BUILD)/coverage/index.html (lcov's genhtml for the RTL).
+COVERAGE_N   ?= 20000
+COVERAGE_DIR := $(BUILD)/coverage/report
+.PHONY: coverage
+coverage: setup
+	@$(MAKE) --no-print-directory $(COSIM_cov)
+	@rm -rf $(COVERAGE_DIR) && mkdir -p $(COVERAGE_DIR)/dat
+	@$(COSIM_cov) --mode all --seed $(SEED) --seeds 1 -n $(COVERAGE_N) --rtl-coverage $(COVERAGE_DIR)/dat \
+	    --cover $(COVERAGE_DIR)/functional.db --cover-html $(COVERAGE_DIR)/functional.html
+	@verilator_coverage --write-info $(COVERAGE_DIR)/rtl.info $(COVERAGE_DIR)/dat/*.dat
+	@verilator_coverage --annotate $(COVERAGE_DIR)/annotated $(COVERAGE_DIR)/dat/*.dat | tail -1
+	@genhtml --quiet --prefix $(CURDIR) --title "pagewalk RTL (line + toggle)" \
+	    --output-directory $(COVERAGE_DIR)/rtl $(COVERAGE_DIR)/rtl.info
+	@scripts/coverage_index.sh $(COVERAGE_DIR) > $(COVERAGE_DIR)/index.html
+	@echo "coverage: $(COVERAGE_DIR)/index.html"
 
 bench: $(BENCH) $(COSIM_default)
 	@$(BENCH)

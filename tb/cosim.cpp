@@ -11,7 +11,7 @@
 //            [--inject rsp|mem|ctl [--inject-at REQUEST]]
 //            [--bus-error-read PM] [--bus-error-cas PM] [--poke PCT] [--midwalk PCT]
 //            [--midwalk-random] [--reset PM] [--watchdog CYCLES] [--no-faults]
-//            [--cover DB] [--cover-html PATH] [--cover-require]
+//            [--cover DB] [--cover-html PATH] [--cover-require] [--rtl-coverage DIR]
 //   pw_cosim --cover-merge OUT_DB DB... [--cover-html PATH] [--cover-require]
 #include <cinttypes>
 #include <cstdio>
@@ -59,6 +59,7 @@ struct Cli {
     uint64_t reset_pm = 2;             // per mille of requests followed by a reset mid-walk
     uint64_t watchdog = 20000;         // cycles a request may wait to be accepted or answered
     std::string cover_db, cover_html;  // functional coverage database / HTML page to write
+    std::string rtl_coverage;          // directory for Verilator's coverage, one file per run
     bool cover_require = false;        // fail when a cover point was never hit
     std::vector<std::string> merge_in; // --cover-merge inputs (cover_db is the output)
 };
@@ -75,7 +76,7 @@ void usage(FILE *f)
             "                [--inject rsp|mem|ctl [--inject-at REQUEST]]\n"
             "                [--bus-error-read PM] [--bus-error-cas PM] [--poke PCT] [--midwalk PCT]\n"
             "                [--midwalk-random] [--reset PM] [--watchdog CYCLES] [--no-faults]\n"
-            "                [--cover DB] [--cover-html PATH] [--cover-require]\n"
+            "                [--cover DB] [--cover-html PATH] [--cover-require] [--rtl-coverage DIR]\n"
             "       pw_cosim --cover-merge OUT_DB DB... [--cover-html PATH] [--cover-require]\n"
             "  K seeds from S for each mode, N translations each; exit 0 only with no mismatch.\n"
             "  --trace-from writes an FST waveform (--fst, default build/cosim.fst) from CYCLE on.\n"
@@ -97,7 +98,9 @@ void usage(FILE *f)
             "    --watchdog CYCLES    a request not accepted or answered within CYCLES fails [20000]\n"
             "  Functional coverage (docs/cosim.md): --cover writes the database of this run (all\n"
             "  modes and seeds), --cover-html a page, --cover-require fails (exit 1) when a point\n"
-            "  was never hit. --cover-merge adds databases of several runs into OUT_DB.\n");
+            "  was never hit. --cover-merge adds databases of several runs into OUT_DB.\n"
+            "  --rtl-coverage writes Verilator's line/toggle coverage of each run into DIR\n"
+            "  (build/pw_cosim_cov, make coverage).\n");
 }
 
 bool parse_u64(const char *s, uint64_t *v)
@@ -190,6 +193,8 @@ RunOutcome run_one(const Cli &c, const ModeDesc &md, uint64_t seed, uint64_t tra
         opt.inject_at = c.inject_at;
         opt.watchdog = c.watchdog;
         opt.cov = cov;
+        if (!c.rtl_coverage.empty())
+            opt.rtl_coverage = c.rtl_coverage + "/" + md.name + "_" + std::to_string(seed) + ".dat";
         opt.progress = std::string(md.name) + " seed " + std::to_string(seed);
         DriverEnv env;
         env.cfg = cfg;
@@ -353,6 +358,9 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--cover-html") && v) {
             c.cover_html = v;
+            i++;
+        } else if (!strcmp(a, "--rtl-coverage") && v) {
+            c.rtl_coverage = v;
             i++;
         } else if (!strcmp(a, "--cover-require")) {
             c.cover_require = true;

@@ -62,19 +62,14 @@ std::vector<pw_page_size> sizes_of(const pw_config &cfg, pw_mode m)
     return {PW_SIZE_4K, PW_SIZE_2M, PW_SIZE_1G};
 }
 
-// Levels a walk can start below a PSC hit in: the PSC of level l holds entries of
-// level l (R11.3), up to the mode's top; PAE's PDPTEs are registers unless read
-// on demand.
+// Levels a walk can start below a PSC hit in: those the mode caches (psc.c) and the
+// configuration has entries for.
 std::vector<unsigned> psc_levels_of(const pw_config &cfg, pw_mode m)
 {
     std::vector<unsigned> v;
-    for (unsigned l = PW_LVL_PD; l <= pw_mode_levels(m); l++) {
-        if (!cfg.psc_entries[l])
-            continue;
-        if (m == PW_MODE_PAE && l == PW_LVL_PDPT && cfg.pae_pdpte == PW_PDPTE_REGISTERS)
-            continue;
-        v.push_back(l);
-    }
+    for (unsigned l = PW_LVL_PD; l <= pw_mode_levels(m); l++)
+        if (cfg.psc_entries[l] && pw_psc_level_used(m, l))
+            v.push_back(l);
     return v;
 }
 

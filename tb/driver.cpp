@@ -427,6 +427,8 @@ RunTally Driver::run(Failure *f)
     if (progress && shown != start)
         fprintf(stderr, "\r%*s\r", 60, "");
     dut_.trace_close();
+    if (!opt_.rtl_coverage.empty() && !dut_.write_coverage(opt_.rtl_coverage.c_str()))
+        fail(f, t, "--rtl-coverage: this pw_cosim was not built with Verilator's --coverage");
     uint64_t rtl[CNT_NUM];
     read_counters(rtl);
     tally_.hits = cnt_base_hits_ + rtl[CNT_HITS];

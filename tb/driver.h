@@ -85,6 +85,7 @@ struct DriverOptions {
     uint64_t inject_at = 100;
     std::string progress;               // label of a progress line on a terminal (empty: none)
     Coverage *cov = nullptr;            // functional coverage, sampled when checking (may be NULL)
+    std::string rtl_coverage;           // write Verilator's coverage here at the end (--coverage build)
 };
 
 // The two sides' environment, built by the caller: identical images, timing.

@@ -84,6 +84,17 @@ void Dut::reset_cycle()
     impl_->top->rst_ni = 1;
 }
 
+bool Dut::write_coverage(const char *path)
+{
+#if VM_COVERAGE
+    impl_->ctx->coveragep()->write(path);
+    return true;
+#else
+    (void)path;
+    return false;
+#endif
+}
+
 bool Dut::rtl_error() const { return impl_->ctx->gotError(); }
 bool Dut::req_ready() const { return impl_->top->req_ready_o; }
 bool Dut::rsp_valid() const { return impl_->top->rsp_valid_o; }

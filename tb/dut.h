@@ -60,6 +60,9 @@ public:
     void trace_open(const char *path);
     void trace_close();
     bool tracing() const { return tfp_ != nullptr; }
+    // Write Verilator's line/toggle coverage of this model to `path` (a build with
+    // --coverage; false otherwise, nothing written).
+    bool write_coverage(const char *path);
     // An RTL $error or failed immediate assertion (--assert) happened; Verilator
     // printed its message.
     bool rtl_error() const;
