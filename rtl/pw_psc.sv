@@ -267,16 +267,37 @@ module pw_psc
 
     // docs/tlb.md invariants: at most one entry per (key, pcid) matches; the
     // constant-shift key equals psc_key; a touch is a hit's, never a fill's cycle.
+    // Formal reads the checks as immediate (always_comb: an invariant of each state,
+    // as induction needs); simulation samples them at the clock edge, so inputs a test
+    // bench sets one by one between edges are never checked half-set.
+`ifdef FORMAL
+    always_comb begin
+`else
     always_ff @(posedge clk_i or negedge rst_ni) begin
+`endif
       if (rst_ni) begin
-        assert ($onehot0(hit_vec))
+        p2_psc_one_hit: assert ($onehot0(hit_vec))
           else $error("pw_psc L%0d: %0d entries match", LEVEL, $countones(hit_vec));
-        assert (lk_key_model == 64'(lk_key))
+        p2_psc_key: assert (lk_key_model == 64'(lk_key))
           else $error("pw_psc L%0d: key %h != psc_key %h", LEVEL, lk_key, lk_key_model);
-        assert (!touch_i || lk_hit_o)
+        p2_psc_touch_hit: assert (!touch_i || lk_hit_o)
           else $error("pw_psc L%0d: touch without a hit", LEVEL);
-        assert (!(fill_i && touch_i))
+        p2_psc_fill_touch: assert (!(fill_i && touch_i))
           else $error("pw_psc L%0d: fill and hit touch in the same cycle", LEVEL);
+      end
+    end
+`endif
+`ifdef FORMAL
+    // The invariant behind p2_psc_one_hit: valid entries hold distinct (key, pcid)
+    // (the fill's `same` rule above). Inductive, unlike $onehot0(hit_vec) (tb/formal).
+    always_comb begin
+      if (rst_ni) begin
+        for (int i = 0; i < ENTRIES; i++) begin
+          for (int j = i + 1; j < ENTRIES; j++) begin
+            p2_psc_distinct: assert (!(valid_q[i] && valid_q[j] && key_q[i] == key_q[j] &&
+                                       pcid_q[i] == pcid_q[j]));
+          end
+        end
       end
     end
 `endif

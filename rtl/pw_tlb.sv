@@ -278,13 +278,37 @@ module pw_tlb
 `ifdef PW_ASSERT
   // docs/tlb.md invariants: at most one entry matches any (la, pcid); a fill
   // never coincides with a hit's touch (timing.md §7).
+  // Formal reads the checks as immediate (always_comb: an invariant of each state,
+  // as induction needs); simulation samples them at the clock edge, so inputs a test
+  // bench sets one by one between edges are never checked half-set.
+`ifdef FORMAL
+  always_comb begin
+`else
   always_ff @(posedge clk_i or negedge rst_ni) begin
+`endif
     if (rst_ni) begin
-      assert ($onehot0(hit_vec))
+      p2_tlb_one_hit: assert ($onehot0(hit_vec))
         else $error("pw_tlb: %0d entries match la %h pcid %h", $countones(hit_vec),
                     lk_la_i, lk_pcid_i);
-      assert (!(fill_i && touch_i))
+      p2_tlb_fill_touch: assert (!(fill_i && touch_i))
         else $error("pw_tlb: fill and hit touch in the same cycle");
+    end
+  end
+`endif
+`ifdef FORMAL
+  // The invariant behind p2_tlb_one_hit, for any lookup: no two valid entries overlap
+  // (the fill's overlap rule above). Two entries that both match one (la, pcid) overlap,
+  // so this implies $onehot0(hit_vec); unlike it, it is inductive (tb/formal). Formal
+  // only: ENTRIES^2 comparators per cycle would slow the co-simulation for nothing.
+  always_comb begin
+    if (rst_ni) begin
+      for (int i = 0; i < ENTRIES; i++) begin
+        for (int j = i + 1; j < ENTRIES; j++) begin
+          p2_tlb_disjoint: assert (!(valid_q[i] && valid_q[j] &&
+                                     (global_q[i] || global_q[j] || pcid_q[i] == pcid_q[j]) &&
+                                     ((vpn_q[i] ^ vpn_q[j]) & mask[i] & mask[j]) == '0));
+        end
+      end
     end
   end
 `endif

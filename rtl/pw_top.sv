@@ -299,6 +299,39 @@ module pw_top
   assign rsp_valid_o = rsp_valid_q;
   assign rsp_o = rsp_q;
 
+`ifdef PW_ASSERT
+  // ---- Checks (STYLE.md "Assertions"), run by Verilator (--assert) and the formal proofs
+  // (tb/formal); p3_*: no fill from an overtaken walk (docs/formal.md). ----
+  // timing.md §8 epoch: a control operation in a cycle c with a <= c <= f (a: the walk's
+  // accept cycle, f: its fill cycle) cancels every TLB and PSC fill of that walk; without
+  // one, the walk fills. Watched from the ports, apart from the epoch logic above: "any
+  // operation since the last accepted request" (no request is accepted from a+1 to f).
+  logic chk_ctl_since_accept_q, chk_ctl_since_accept;
+  assign chk_ctl_since_accept = ctl_valid_i || (!accept && chk_ctl_since_accept_q);
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) chk_ctl_since_accept_q <= 1'b0;
+    else chk_ctl_since_accept_q <= chk_ctl_since_accept;
+  end
+  // Formal reads the checks as immediate (always_comb: an invariant of each state,
+  // as induction needs); simulation samples them at the clock edge, so inputs a test
+  // bench sets one by one between edges are never checked half-set.
+`ifdef FORMAL
+  always_comb begin
+`else
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+`endif
+    if (rst_ni) begin
+      p3_no_fill_overtaken: assert (!(chk_ctl_since_accept && (tlb_fill || psc_fill_ok != '0)))
+        else $error("pw_top: fill from a walk that a control operation overtook");
+      p3_fill_kept: assert (!(walk_fill && !chk_ctl_since_accept) || tlb_fill)
+        else $error("pw_top: fill dropped though no control operation came");
+      // During a walk the epoch flag is the monitor's (an invariant the induction needs).
+      p3_epoch_tracks: assert (!walk_busy || epoch_dirty_q == chk_ctl_since_accept_q)
+        else $error("pw_top: epoch flag differs from the control operations seen");
+    end
+  end
+`endif
+
   logic unused_top;
   // Levels 0-1 have no PSC; the hit path needs no tag fields of the entry.
   assign unused_top = ^{UNUSED_FEATURES, tlb_valid, tlb_victim, walk_psc_table[1:0],

@@ -451,6 +451,90 @@ module pw_walker
   logic unused_start_perm;
   assign unused_start_perm = ^{start_perm_i.dirty, start_perm_i.pk};
 
+`ifdef PW_ASSERT
+  // ---- Checks (STYLE.md "Assertions"), run by Verilator (--assert) and the formal proofs
+  // (tb/formal). Labels: p1_* handshake, p4_* progress (docs/formal.md). They are
+  // immediate checks on this cycle's values (always_comb), which the proofs read as
+  // invariants of each state; what they need of the previous cycle is registered here
+  // (explicit registers rather than $past: a synchronous use of the async reset is a lint
+  // error, SYNCASYNCNET, and read_slang takes no check inside an async-reset block).
+  logic        chk_stalled_q;   // last cycle an access was presented and not accepted
+  logic [63:0] chk_maddr_q, chk_mcmp_q, chk_mwdata_q;
+  logic        chk_msize8_q;
+  mem_op_e     chk_mop_q;
+  // The walk's accesses in the current pass (since the start or the last restart, R9.3).
+  logic [3:0]  chk_pass_reads_q, chk_pass_cas_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      chk_stalled_q <= 1'b0;
+      chk_maddr_q <= '0;
+      chk_mcmp_q <= '0;
+      chk_mwdata_q <= '0;
+      chk_msize8_q <= 1'b0;
+      chk_mop_q <= MEM_READ;
+      chk_pass_reads_q <= '0;
+      chk_pass_cas_q <= '0;
+    end else begin
+      chk_stalled_q <= mreq_valid_q && !mem_req_ready_i;
+      chk_maddr_q <= maddr_q;
+      chk_mcmp_q <= mcmp_q;
+      chk_mwdata_q <= mwdata_q;
+      chk_msize8_q <= msize8_q;
+      chk_mop_q <= mop_q;
+      if (start_i || restart_o) begin
+        chk_pass_reads_q <= '0;
+        chk_pass_cas_q <= '0;
+      end else begin
+        chk_pass_reads_q <= chk_pass_reads_q + 4'(mem_read_o);
+        chk_pass_cas_q <= chk_pass_cas_q + 4'(mem_cas_o);
+      end
+    end
+  end
+
+  // Formal reads the checks as immediate (always_comb: an invariant of each state,
+  // as induction needs); simulation samples them at the clock edge, so inputs a test
+  // bench sets one by one between edges are never checked half-set.
+`ifdef FORMAL
+  always_comb begin
+`else
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+`endif
+    if (rst_ni) begin
+      // timing.md "Signals": at most one memory request outstanding; an access is
+      // presented or awaited only during a walk.
+      p1_one_outstanding: assert (!(mreq_valid_q && waiting_q))
+        else $error("pw_walker: access presented while one is outstanding");
+      p1_access_in_walk: assert (!(mreq_valid_q || waiting_q) || busy_q)
+        else $error("pw_walker: access outside a walk");
+      // With PAE PDPTE registers a walk resolves level 3 in the cycle it gets there
+      // (stage 3, R6.3): stage 3 never fires in a cycle without an event, where it could
+      // end the walk under a presented access (an invariant the induction of p1 needs).
+      p1_pae_pdpte_resolved: assert (!(busy_q && mode_q == MODE_PAE && !PDPTE_ON_DEMAND &&
+                                       phase_q == PHASE_WALK && !cas_now_q &&
+                                       level_q == 3'(LVL_PDPT)))
+        else $error("pw_walker: PAE walk waits at the PDPTE register");
+      // ports.md: mem_req is stable until accepted, and valid stays high until then.
+      if (chk_stalled_q) begin
+        p1_mem_valid_held: assert (mreq_valid_q)
+          else $error("pw_walker: mem_req_valid_o dropped before acceptance");
+        p1_mem_stable: assert (maddr_q == chk_maddr_q && msize8_q == chk_msize8_q &&
+                               mop_q == chk_mop_q && mcmp_q == chk_mcmp_q &&
+                               mwdata_q == chk_mwdata_q)
+          else $error("pw_walker: mem_req changed before acceptance");
+      end
+      // A walk never stalls: it presents an access or waits for one (timing.md §2).
+      p4_no_stall: assert (!busy_q || mreq_valid_q || waiting_q)
+        else $error("pw_walker: walk neither presents nor awaits an access");
+      // One pass reads each level of the mode at most once (from the root or below a
+      // PSC hit, timing.md §2) and CASes at most each entry it read (§4).
+      p4_pass_reads: assert (!busy_q || 32'(chk_pass_reads_q) <= 32'(mode_levels(mode_q)))
+        else $error("pw_walker: %0d reads in one pass", chk_pass_reads_q);
+      p4_pass_cas: assert (chk_pass_cas_q <= chk_pass_reads_q)
+        else $error("pw_walker: %0d CASes after %0d reads", chk_pass_cas_q, chk_pass_reads_q);
+    end
+  end
+`endif
+
   assign busy_o = busy_q;
   assign mode_o = mode_d;
   assign la_o = la_d;

