@@ -15,17 +15,6 @@ const char *const DB_HEADER = "# pagewalk functional coverage v1: count point";
 
 const pw_mode WALK_MODES[] = {PW_MODE_32, PW_MODE_PAE, PW_MODE_4LVL, PW_MODE_5LVL};
 
-std::string size_name(pw_page_size s)
-{
-    switch (s) {
-    case PW_SIZE_4K: return "4K";
-    case PW_SIZE_2M: return "2M";
-    case PW_SIZE_4M: return "4M";
-    case PW_SIZE_1G: return "1G";
-    }
-    return "?";
-}
-
 const char *ctl_name(pw_ctl_kind k)
 {
     switch (k) {
@@ -90,8 +79,8 @@ Coverage::Coverage(const pw_config &cfg)
             continue;
         std::string mn = pw_mode_name(m);
         for (pw_page_size s : sizes_of(cfg, m)) {
-            declare("ok/" + mn + "/" + size_name(s) + "/tlb");
-            declare("ok/" + mn + "/" + size_name(s) + "/walk");
+            declare("ok/" + mn + "/" + pw_page_size_name(s) + "/tlb");
+            declare("ok/" + mn + "/" + pw_page_size_name(s) + "/walk");
         }
         for (unsigned l = PW_LVL_PT; l <= pw_mode_levels(m); l++)
             declare("pf/" + mn + "/L" + std::to_string(l));
@@ -156,7 +145,7 @@ void Coverage::translation(pw_mode mode, const pw_mmu_response &rsp, bool global
         sample("restart/" + mn);
     switch (r.outcome) {
     case PW_OUT_OK:
-        sample("ok/" + mn + "/" + size_name(r.size) + (rsp.hit ? "/tlb" : "/walk"));
+        sample("ok/" + mn + "/" + pw_page_size_name(r.size) + (rsp.hit ? "/tlb" : "/walk"));
         break;
     case PW_OUT_PF:
         sample("pf/" + mn + "/L" + std::to_string(r.level));

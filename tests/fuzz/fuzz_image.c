@@ -26,17 +26,7 @@
 
 #include "pagewalk/pagewalk.h"
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            broken(#cond, __LINE__);                                                               \
-    } while (0)
-
-static void broken(const char *what, int line)
-{
-    fprintf(stderr, "fuzz_image.c:%d: invariant broken: %s\n", line, what);
-    abort();
-}
+#include "check.h"
 
 /* image.h's limits */
 #define PA_SPACE        PW_BIT(52)
@@ -77,18 +67,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(raw_path, sizeof raw_path, "%s/saved.raw", dir);
     atexit(cleanup);
     return 0;
-}
-
-static void write_file(const char *path, const uint8_t *data, size_t size)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, S_IRUSR | S_IWUSR);
-    CHECK(fd >= 0);
-    for (size_t done = 0; done < size;) {
-        ssize_t n = write(fd, data + done, size - done);
-        CHECK(n > 0);
-        done += (size_t)n;
-    }
-    CHECK(close(fd) == 0);
 }
 
 /* The file still holds exactly `data`: images map their files privately. */
@@ -393,7 +371,7 @@ static void check_save(pw_image *img)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    write_file(in_path, data, size);
+    pw_fuzz_write_file(in_path, data, size);
     bool magic = size >= ELF_MAGIC_LEN && memcmp(data, ELF_MAGIC, ELF_MAGIC_LEN) == 0;
     core c = {.f = data, .len = size, .segs = NULL, .n = 0};
     bool is_core = magic && read_core(&c);

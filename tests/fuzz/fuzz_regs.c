@@ -24,17 +24,7 @@
 #include "../../cmodel/cli/regs_file.h"
 #include "../../cmodel/cli/regs_qemu.h"
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            broken(#cond, __LINE__);                                                               \
-    } while (0)
-
-static void broken(const char *what, int line)
-{
-    fprintf(stderr, "fuzz_regs.c:%d: invariant broken: %s\n", line, what);
-    abort();
-}
+#include "check.h"
 
 #define MSG_MAX        512u                 /* the CLI's message buffers are this size or larger */
 #define REGS_FILE_MAX  (1u << 20)           /* regs_file.h: larger files are refused */
@@ -72,18 +62,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void write_file(const char *path, const void *data, size_t size)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, S_IRUSR | S_IWUSR);
-    CHECK(fd >= 0);
-    for (size_t done = 0; done < size;) {
-        ssize_t n = write(fd, (const char *)data + done, size - done);
-        CHECK(n > 0);
-        done += (size_t)n;
-    }
-    CHECK(close(fd) == 0);
-}
-
 static bool printable(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -98,7 +76,7 @@ static bool printable(const char *s, size_t n)
 static cli_regs_file_status load(const char *path, const void *data, size_t size, cli_regset *out,
                                  char *msg)
 {
-    write_file(path, data, size);
+    pw_fuzz_write_file(path, data, size);
     memset(msg, MSG_FILL, MSG_MAX);
     cli_regs_file_status st = cli_regs_file_load(path, out, msg, MSG_MAX);
     CHECK(st == RF_OK || st == RF_SYNTAX);

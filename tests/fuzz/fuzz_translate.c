@@ -40,17 +40,7 @@
 #include "pagewalk/pagewalk.h"
 #include "translate_input.h"
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            broken(#cond, __LINE__);                                                               \
-    } while (0)
-
-static void broken(const char *what, int line)
-{
-    fprintf(stderr, "fuzz_translate.c:%d: invariant broken: %s\n", line, what);
-    abort();
-}
+#include "check.h"
 
 #define PF_ALL (PF_P | PF_W | PF_U | PF_RSVD | PF_ID | PF_PK | PF_SS)
 #define MT_ALL (PW_MT_PWT | PW_MT_PCD | PW_MT_PAT)
