@@ -319,6 +319,10 @@ void Driver::do_reset(uint64_t t)
         opt_.cov->reset(inflight_, mmu_.n_cas_done && mmu_.cas_done[mmu_.n_cas_done - 1].accept >= t);
     uint64_t rtl[CNT_NUM];
     read_counters(rtl);   // the run's totals survive the reset of the counter file
+    // Compared before they are cleared, when no walk is in flight (the model counts a
+    // walk's accesses when it accepts the request).
+    if (sb_ && !inflight_ && tl_.r_known && t >= tl_.r + COUNTERS_SETTLE)
+        sb_->check_counters(t, mmu_.cnt, rtl);
     cnt_base_hits_ += rtl[CNT_HITS];
     cnt_base_walks_ += rtl[CNT_WALKS];
     cnt_base_restarts_ += rtl[CNT_RESTARTS];
