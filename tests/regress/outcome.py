@@ -13,7 +13,8 @@ from typing import Dict, Optional
 # The summary line's columns are named by the header line before it (tb/report.cpp), and read by
 # name, so a column added to pw_cosim's table changes nothing here.
 HEADER_RE = re.compile(r"^config\s+mode\s+seed\s")
-SKIP_RE = re.compile(r"^\S+\s+\S+\s+\((no [^)]*)\)\s*$")    # e.g. "(no LA57 in this configuration)"
+# "(no LA57 in this configuration)": the job asked for a mode its configuration lacks.
+NO_MODE_RE = re.compile(r"^\S+\s+\S+\s+\((no [^)]*)\)\s*$")
 TOTAL_RE = re.compile(r"^total: (\d+) translations, (\d+) mismatches, .*: (PASS|FAIL)\s*$")
 TAIL_LINES = 30
 
@@ -22,7 +23,7 @@ FAILED = ("mismatch", "crash", "timeout", "error", "interrupted")
 
 @dataclass
 class Outcome:
-    status: str = "notrun"      # pass | skip | mismatch | crash | timeout | error | interrupted | notrun
+    status: str = "notrun"      # pass | mismatch | crash | timeout | error | interrupted | notrun
     message: str = ""           # one line: the MISMATCH line, the signal, the exit status ...
     text: str = ""              # the failure's body: the MISMATCH block, or the log's tail
     reproduce: str = ""         # pw_cosim's own reproduce line, when it printed one
@@ -50,7 +51,7 @@ def signal_name(rc: int) -> str:
 def classify(log: str, rc: Optional[int], timed_out: bool, timeout: float = 0) -> Outcome:
     lines = [l for l in log.splitlines() if not l.startswith("$ ")]
     o = Outcome(rc=rc)
-    total = skip = None
+    total = no_mode = None
     mismatch_at = None
     columns = []
     for k, line in enumerate(lines):
@@ -60,8 +61,8 @@ def classify(log: str, rc: Optional[int], timed_out: bool, timeout: float = 0) -
         elif columns and len(words) == len(columns) and all(w.isdigit() for w in words[2:]):
             o.stats = {c: int(w) for c, w in zip(columns[3:], words[3:])}
             o.stats["translations"] = o.stats.get("transl", 0)
-        elif SKIP_RE.match(line):
-            skip = SKIP_RE.match(line).group(1)
+        elif NO_MODE_RE.match(line):
+            no_mode = NO_MODE_RE.match(line).group(1)
         elif line.startswith("MISMATCH") and mismatch_at is None:
             mismatch_at = k
         elif line.strip().startswith("reproduce: ") and not o.reproduce:
@@ -90,9 +91,9 @@ def classify(log: str, rc: Optional[int], timed_out: bool, timeout: float = 0) -
         o.status, o.message = "error", f"exit {rc}: {total.group(0)}"
     elif total.group(3) != "PASS" or int(total.group(2)) != 0:
         o.status, o.message = "error", f"exit 0 but {total.group(0)}"
-    elif skip and int(total.group(1)) == 0:
-        o.status, o.message = "skip", skip
-        return o
+    elif no_mode and int(total.group(1)) == 0:
+        # Nothing was checked: a job list that asks for a mode the configuration lacks is wrong.
+        o.status, o.message = "error", f"the configuration has {no_mode}: nothing checked"
     else:
         # Fewer than N translations is no failure: a reset (--reset) cancels requests in flight.
         o.status = "pass"
