@@ -58,10 +58,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     pw_fuzz_tmpdir(dir, sizeof dir, "pw_fuzz_image");
-    if (!mkdtemp(dir)) {
-        perror("fuzz_image: mkdtemp");
-        exit(1);
-    }
     snprintf(in_path, sizeof in_path, "%s/input", dir);
     snprintf(elf_path, sizeof elf_path, "%s/saved.elf", dir);
     snprintf(raw_path, sizeof raw_path, "%s/saved.raw", dir);

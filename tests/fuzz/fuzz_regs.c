@@ -52,10 +52,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     pw_fuzz_tmpdir(dir, sizeof dir, "pw_fuzz_regs");
-    if (!mkdtemp(dir)) {
-        perror("fuzz_regs: mkdtemp");
-        exit(1);
-    }
     snprintf(in_path, sizeof in_path, "%s/regs.txt", dir);
     snprintf(alt_path, sizeof alt_path, "%s/other.txt", dir);
     atexit(cleanup);

@@ -12,7 +12,8 @@
 
 #define PATH_LEN 512
 
-/* A mkdtemp template "<base>/<prefix>.XXXXXX" in buf. */
+/* Make the directory "<base>/<prefix>.XXXXXX" (mkdtemp) and put its path in buf;
+ * the target cannot run without it: exit on failure. */
 static inline void pw_fuzz_tmpdir(char *buf, size_t len, const char *prefix)
 {
     const char *base = getenv("TMPDIR");
@@ -20,6 +21,10 @@ static inline void pw_fuzz_tmpdir(char *buf, size_t len, const char *prefix)
     if (!base || !*base)
         base = stat("/dev/shm", &sb) == 0 && S_ISDIR(sb.st_mode) ? "/dev/shm" : "/tmp";
     snprintf(buf, len, "%s/%s.XXXXXX", base, prefix);
+    if (!mkdtemp(buf)) {
+        fprintf(stderr, "%s: cannot make a directory %s\n", prefix, buf);
+        exit(1);
+    }
 }
 
 #endif
